@@ -1,0 +1,235 @@
+//! base64url without padding (RFC 4648 §5), the only encoding a JWT uses. Table-driven rather
+//! than constant-time: everything encoded or decoded here is public (the token itself), and the
+//! signing path needs an encoder that can work in place inside the caller's buffer.
+
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// Marks a byte outside the alphabet in [`DECODE`].
+const INVALID: u8 = 0xff;
+
+#[allow(
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation,
+    reason = "evaluated at compile time, where a bad index is a build error"
+)]
+const DECODE: [u8; 256] = {
+    let mut table = [INVALID; 256];
+    let mut i = 0;
+    while i < 64 {
+        table[ALPHABET[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+
+/// Length of the unpadded base64url encoding of `n` bytes (saturating for absurd `n`).
+#[must_use]
+pub const fn encoded_len(n: usize) -> usize {
+    let tail = match n % 3 {
+        0 => 0,
+        1 => 2,
+        _ => 3,
+    };
+    (n / 3).saturating_mul(4).saturating_add(tail)
+}
+
+/// Length of the bytes that `n` base64url characters decode to, or `None` when no unpadded
+/// encoding has that length.
+#[must_use]
+pub const fn decoded_len(n: usize) -> Option<usize> {
+    let tail = match n % 4 {
+        0 => 0,
+        2 => 1,
+        3 => 2,
+        _ => return None,
+    };
+    Some((n / 4) * 3 + tail)
+}
+
+#[inline(always)]
+fn symbol(sextet: u32) -> u8 {
+    // `& 63` keeps the index inside the table, so the fallback is never taken.
+    ALPHABET
+        .get((sextet & 63) as usize)
+        .copied()
+        .unwrap_or(b'A')
+}
+
+#[inline(always)]
+fn encode3(a: u8, b: u8, c: u8) -> [u8; 4] {
+    let n = (u32::from(a) << 16) | (u32::from(b) << 8) | u32::from(c);
+    [symbol(n >> 18), symbol(n >> 12), symbol(n >> 6), symbol(n)]
+}
+
+/// Encodes `src` into the front of `dst`, returning the length written, or `None` (with
+/// nothing written) when `dst` is shorter than [`encoded_len`]`(src.len())`.
+pub fn encode_into(src: &[u8], dst: &mut [u8]) -> Option<usize> {
+    let len = encoded_len(src.len());
+    let dst = dst.get_mut(..len)?;
+    let mut chunks = src.chunks_exact(3);
+    let mut out = dst.chunks_exact_mut(4);
+    for (chunk, quad) in (&mut chunks).zip(&mut out) {
+        if let [a, b, c] = *chunk {
+            quad.copy_from_slice(&encode3(a, b, c));
+        }
+    }
+    let tail = out.into_remainder();
+    match *chunks.remainder() {
+        [a] => tail.copy_from_slice(&encode3(a, 0, 0)[..2]),
+        [a, b] => tail.copy_from_slice(&encode3(a, b, 0)[..3]),
+        _ => {}
+    }
+    Some(len)
+}
+
+/// Encodes, in place, the `n` bytes that fill the end of `buf`, where
+/// `buf.len() == encoded_len(n)`; afterwards `buf` holds their encoding.
+///
+/// Safe to do front to back: after reading input group `k` (at `d + 3k`, where
+/// `d = buf.len() - n = ceil(n / 3)`) the writes reach only `4k + 3 < d + 3k + 3`, the start of
+/// the next unread group.
+pub(crate) fn encode_tail_in_place(buf: &mut [u8], n: usize) {
+    let Some(mut read) = buf.len().checked_sub(n) else {
+        return;
+    };
+    let mut write = 0;
+    while let Some(&[a, b, c]) = buf.get(read..read + 3) {
+        if let Some(quad) = buf.get_mut(write..write + 4) {
+            quad.copy_from_slice(&encode3(a, b, c));
+        }
+        read += 3;
+        write += 4;
+    }
+    let quad = match *buf.get(read..).unwrap_or_default() {
+        [a] => encode3(a, 0, 0),
+        [a, b] => encode3(a, b, 0),
+        _ => return,
+    };
+    if let Some(tail) = buf.get_mut(write..) {
+        for (dst, src) in tail.iter_mut().zip(quad) {
+            *dst = src;
+        }
+    }
+}
+
+/// Why [`decode_into`] refused its input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DecodeError {
+    /// A byte outside the base64url alphabet (padding included), a length no unpadded encoding
+    /// has, or unused low bits set in the last character (a non-canonical encoding).
+    Invalid,
+    /// The output buffer is shorter than the decoded bytes.
+    BufferTooSmall,
+}
+
+/// Decodes canonical unpadded base64url from `src` into the front of `dst`, returning the
+/// decoded bytes.
+///
+/// # Errors
+/// [`DecodeError::Invalid`] for anything but the canonical encoding;
+/// [`DecodeError::BufferTooSmall`] when `dst` cannot hold the result.
+pub fn decode_into<'o>(src: &[u8], dst: &'o mut [u8]) -> Result<&'o [u8], DecodeError> {
+    let len = decoded_len(src.len()).ok_or(DecodeError::Invalid)?;
+    let dst = dst.get_mut(..len).ok_or(DecodeError::BufferTooSmall)?;
+    let mut quads = src.chunks_exact(4);
+    let mut out = dst.chunks_exact_mut(3);
+    let mut bad = 0u8;
+    for (quad, triple) in (&mut quads).zip(&mut out) {
+        if let [a, b, c, d] = *quad {
+            let (a, b, c, d) = (value(a), value(b), value(c), value(d));
+            bad |= a | b | c | d;
+            let n =
+                (u32::from(a) << 18) | (u32::from(b) << 12) | (u32::from(c) << 6) | u32::from(d);
+            triple.copy_from_slice(&n.to_be_bytes()[1..]);
+        }
+    }
+    let tail = out.into_remainder();
+    match *quads.remainder() {
+        [a, b] => {
+            let (a, b) = (value(a), value(b));
+            // The last character's low 4 bits are padding and must be zero.
+            bad |= a | b | (u8::from(b & 0x0f != 0) << 7);
+            let n = (u32::from(a) << 18) | (u32::from(b) << 12);
+            tail.copy_from_slice(&n.to_be_bytes()[1..2]);
+        }
+        [a, b, c] => {
+            let (a, b, c) = (value(a), value(b), value(c));
+            bad |= a | b | c | (u8::from(c & 0x03 != 0) << 7);
+            let n = (u32::from(a) << 18) | (u32::from(b) << 12) | (u32::from(c) << 6);
+            tail.copy_from_slice(&n.to_be_bytes()[1..3]);
+        }
+        _ => {}
+    }
+    // Every valid sextet is below 64; INVALID (and the shifted padding bits) set the top bits.
+    if bad & 0xc0 != 0 {
+        return Err(DecodeError::Invalid);
+    }
+    Ok(dst)
+}
+
+#[inline(always)]
+fn value(byte: u8) -> u8 {
+    DECODE.get(usize::from(byte)).copied().unwrap_or(INVALID)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_answers() {
+        // RFC 4648 §10, in the url-safe alphabet and without padding.
+        let cases: [(&[u8], &str); 8] = [
+            (b"", ""),
+            (b"f", "Zg"),
+            (b"fo", "Zm8"),
+            (b"foo", "Zm9v"),
+            (b"foob", "Zm9vYg"),
+            (b"fooba", "Zm9vYmE"),
+            (b"foobar", "Zm9vYmFy"),
+            (&[0xfb, 0xff, 0xbf], "-_-_"),
+        ];
+        for (raw, text) in cases {
+            let mut buf = [0u8; 16];
+            let n = encode_into(raw, &mut buf);
+            assert_eq!(n, Some(text.len()));
+            assert_eq!(buf.get(..text.len()), Some(text.as_bytes()));
+
+            let mut in_place = [0u8; 16];
+            let m = encoded_len(raw.len());
+            if let Some(region) = in_place.get_mut(..m) {
+                region[m - raw.len()..].copy_from_slice(raw);
+                encode_tail_in_place(region, raw.len());
+                assert_eq!(region, text.as_bytes());
+            }
+
+            let mut out = [0u8; 16];
+            assert_eq!(decode_into(text.as_bytes(), &mut out), Ok(raw));
+        }
+    }
+
+    #[test]
+    fn decode_refuses_non_canonical() {
+        let mut out = [0u8; 16];
+        for bad in [
+            "Zh",
+            "Zm9",
+            "Zm8=",
+            "Zg==",
+            "Z",
+            "Zm9v+",
+            "Zm/v",
+            "Zm9 ",
+            "Zm9\u{e9}",
+        ] {
+            let got = decode_into(bad.as_bytes(), &mut out);
+            assert_eq!(got, Err(DecodeError::Invalid), "{bad:?}");
+        }
+        assert_eq!(decode_into(b"Zm8", &mut out), Ok(&b"fo"[..]));
+        assert_eq!(
+            decode_into(b"Zm9vYmFy", &mut [0u8; 5]),
+            Err(DecodeError::BufferTooSmall)
+        );
+        assert_eq!(encode_into(b"foobar", &mut [0u8; 7]), None);
+    }
+}

@@ -1,0 +1,27 @@
+#![no_std]
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![warn(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::unreachable,
+    clippy::todo,
+    clippy::unimplemented
+)]
+#![cfg_attr(test, allow(clippy::indexing_slicing, clippy::unwrap_used))]
+
+pub mod base64url;
+mod claims;
+mod duration;
+mod error;
+mod json;
+mod sign;
+
+pub use claims::{Claims, MAX_SAFE_SECONDS, Permission, Role};
+pub use duration::ExpiresIn;
+pub use error::Error;
+pub use sign::{
+    HEADER, SIGNATURE_LEN, SigningKey, max_token_len, sign, sign_claims, sign_to_string, token_len,
+};

@@ -1,0 +1,3 @@
+//! The `videosdk-token` command line.
+
+fn main() {}

@@ -1,0 +1,203 @@
+#!/usr/bin/env node
+// Makes tests/vectors/vectors.json with the reference implementation: Node's `jsonwebtoken`
+// 9 (pinned in package.json and package-lock.json), called exactly as VideoSDK's server
+// examples call it: jwt.sign(payload, secret, { algorithm: 'HS256', expiresIn }).
+//
+// Only the inputs are written here; every token comes from jsonwebtoken itself.
+//   node generate.js           rewrite vectors.json
+//   node generate.js --check   exit 1 when vectors.json differs from a fresh run
+'use strict';
+
+const fs = require('fs');
+const path = require('path');
+const jwt = require('jsonwebtoken');
+const ms = require('ms');
+
+const OUT = path.join(__dirname, 'vectors.json');
+const SECRET = 'vectors-secret-0123456789abcdef-0123456789';
+const APIKEY = 'b5a3f0e2-6c1d-4c5e-9f3a-1d2e3f4a5b6c';
+const IAT = 1700000000;
+
+const cases = [];
+
+// One case: `claims` holds the payload keys in contract order (iat is added last, and
+// jsonwebtoken appends exp after it).
+function add(name, claims, expiresIn, { secret = SECRET, iat = IAT } = {}) {
+  cases.push({ name, secret, claims: { ...claims, iat }, expiresIn });
+}
+
+function base(extra = {}) {
+  return { apikey: APIKEY, permissions: ['allow_join'], ...extra };
+}
+
+// Every combination of the version-2 fields, and version 2 alone.
+add('minimal', base(), '2h');
+add('version 2 alone', base({ version: 2 }), '2h');
+for (const room of [false, true]) {
+  for (const participant of [false, true]) {
+    for (const roles of [false, true]) {
+      if (!room && !participant && !roles) continue;
+      const extra = { version: 2 };
+      if (room) extra.roomId = 'abcd-efgh-ijkl';
+      if (participant) extra.participantId = 'participant-42';
+      if (roles) extra.roles = ['rtc'];
+      const label = [room && 'roomId', participant && 'participantId', roles && 'roles']
+        .filter(Boolean)
+        .join(' + ');
+      add(`v2 fields: ${label}`, base(extra), '120m');
+    }
+  }
+}
+
+// Every non-empty ordered choice of permissions (order is kept in the token).
+const PERMISSIONS = ['allow_join', 'ask_join', 'allow_mod'];
+function orderings(items) {
+  const out = [];
+  const walk = (chosen, rest) => {
+    if (chosen.length) out.push(chosen);
+    rest.forEach((item, i) => walk([...chosen, item], rest.filter((_, j) => j !== i)));
+  };
+  walk([], items);
+  return out;
+}
+for (const permissions of orderings(PERMISSIONS)) {
+  add(`permissions ${permissions.join(',')}`, base({ permissions }), '1h');
+}
+for (const roles of orderings(['crawler', 'rtc'])) {
+  add(`roles ${roles.join(',')}`, base({ version: 2, roles }), '1h');
+}
+
+// Unicode, raw in the JSON: multi-byte, astral (emoji), joiners, line/paragraph separators.
+const UNICODE = {
+  latin: 'café-Ünïcödé',
+  cjk: '会议室-회의실-会議室',
+  cyrillic_greek: 'комната-δωμάτιο',
+  rtl: 'غرفة-חדר',
+  emoji: '😀🎥👩‍👩‍👧‍👦🇺🇸',
+  combining: 'e\u0301a\u0308\u20dd',
+  separators: 'a\u2028b\u2029c\u0085d',
+  specials: '\ufeff\ufffd\uffff\u{10ffff}',
+};
+for (const [label, text] of Object.entries(UNICODE)) {
+  add(`unicode ${label}`, base({ version: 2, roomId: text, participantId: `${text}-p` }), '1d');
+}
+add('unicode apikey', { apikey: `${APIKEY}-ключ-🔑`, permissions: ['allow_join'] }, '1d');
+
+// Escaping: each control character on its own, then the other classes.
+for (let code = 0; code < 0x20; code++) {
+  const hex = code.toString(16).padStart(2, '0');
+  add(`control 0x${hex}`, base({ version: 2, roomId: `a${String.fromCharCode(code)}b` }), '1h');
+}
+add('all controls at once', base({ version: 2, participantId: Array.from({ length: 32 }, (_, i) => String.fromCharCode(i)).join('') }), '1h');
+add('quote', base({ version: 2, roomId: 'say "hi"' }), '1h');
+add('backslash', base({ version: 2, roomId: 'C:\\rooms\\\\x' }), '1h');
+add('slash (not escaped)', base({ version: 2, roomId: 'a/b</script>' }), '1h');
+add('DEL (not escaped)', base({ version: 2, roomId: 'a\u007fb' }), '1h');
+add('U+2028 (not escaped)', base({ version: 2, roomId: 'a\u2028b' }), '1h');
+add('escapes in apikey', { apikey: 'k"\\/\u0000\n\u2028', permissions: ['ask_join'] }, '1h');
+add('json-looking text', base({ version: 2, roomId: '{"exp":0}', participantId: '","roles":["crawler"]' }), '1h');
+
+// Long fields (past one SHA-256 block and past any small buffer).
+add('long apikey', { apikey: 'k'.repeat(1000), permissions: PERMISSIONS }, '1h');
+add('long roomId and participantId', base({ version: 2, roomId: 'r'.repeat(513), participantId: '🎥'.repeat(300), roles: ['crawler', 'rtc'] }), '1h');
+add('everything', {
+  apikey: APIKEY,
+  permissions: ['allow_mod', 'allow_join', 'ask_join'],
+  version: 2,
+  roomId: 'abcd-efgh-ijkl',
+  participantId: 'participant-42',
+  roles: ['rtc', 'crawler'],
+}, '120m');
+
+// Durations: every unit and spelling of the `ms` grammar, cases, spaces, fractions.
+const SPELLINGS = [
+  'ms', 'msec', 'msecs', 'millisecond', 'milliseconds',
+  's', 'sec', 'secs', 'second', 'seconds',
+  'm', 'min', 'mins', 'minute', 'minutes',
+  'h', 'hr', 'hrs', 'hour', 'hours',
+  'd', 'day', 'days',
+  'w', 'week', 'weeks',
+  'y', 'yr', 'yrs', 'year', 'years',
+];
+for (const unit of SPELLINGS) {
+  const amount = unit.startsWith('m') && unit !== 'm' && !unit.startsWith('min') ? '90000' : '3';
+  add(`duration ${amount}${unit}`, base(), `${amount}${unit}`);
+}
+for (const text of [
+  '2H', '2Hours', '1 Day', '3  MINS', '1 YEAR', '5000 Ms', '10   s',
+  '1.5h', '.5d', '2.75 days', '1.1s', '1.7s', '0.3h', '1999ms', '1000.9ms', '007m',
+  '1.0000001y', '100y', '250000y', '1.337 weeks',
+]) {
+  add(`duration ${JSON.stringify(text)}`, base(), text);
+}
+// A number is whole seconds.
+for (const seconds of [1, 60, 7200, 86400, 31557600, 3155760000]) {
+  add(`duration ${seconds} seconds (number)`, base(), seconds);
+}
+
+// Secrets: short, exactly one block, longer than a SHA-256 block (hashed first), unicode.
+add('secret 1 byte', base(), '1h', { secret: 'x' });
+add('secret 64 bytes', base(), '1h', { secret: 's'.repeat(64) });
+add('secret 65 bytes', base(), '1h', { secret: 's'.repeat(65) });
+add('secret 200 bytes', base(), '1h', { secret: 'long-secret-'.repeat(16).slice(0, 200) });
+add('secret unicode', base(), '1h', { secret: 'sécret-🔐-秘密-0123456789abcdef' });
+
+// Times: small, large, and near the largest exact JavaScript integer.
+add('iat 1', base(), '1h', { iat: 1 });
+add('iat 4102444800', base(), '30d', { iat: 4102444800 });
+add('iat near 2^53', base(), 60, { iat: 9007199254740931 });
+add('iat near 2^53 with fraction', base(), '1.5s', { iat: 9007199254740000 });
+
+// Where this project deliberately differs from Node: a bare numeric string is milliseconds
+// to `ms`, seconds to us. Kept so the test can show both readings from real output.
+const differences = [];
+for (const text of ['3600', '120', '45 ']) {
+  const claims = { ...base(), iat: IAT };
+  differences.push({
+    name: `bare numeric string ${JSON.stringify(text)}`,
+    secret: SECRET,
+    claims,
+    expiresIn: text,
+    token: jwt.sign(claims, SECRET, { algorithm: 'HS256', expiresIn: text }),
+  });
+}
+
+// The `ms` package's own readings, for the duration parser's reference table.
+const msTable = [
+  '1', '1ms', '1.5h', '.5d', '-1h', '-.5s', '2 days', '3  MINS', '1e3', '1.', '', ' 1s', '1s ',
+  '+1s', '1..5s', 'abc', '10 fortnights', '1 sec.', '2Hours', '5 Ms', '1YEAR', '0', '0.0001ms',
+  '1'.repeat(101), `${'9'.repeat(97)}ms`,
+].map((text) => {
+  let value;
+  try {
+    value = ms(text);
+  } catch {
+    value = undefined; // ms throws on the empty string
+  }
+  return { text, ms: value ?? null };
+});
+
+const vectors = cases.map((c) => ({
+  ...c,
+  token: jwt.sign(c.claims, c.secret, { algorithm: 'HS256', expiresIn: c.expiresIn }),
+}));
+
+const doc = {
+  generator: `jsonwebtoken ${require('jsonwebtoken/package.json').version}, ms ${require('ms/package.json').version}`,
+  vectors,
+  differences,
+  ms: msTable,
+};
+const text = `${JSON.stringify(doc, null, 2)}\n`;
+
+if (process.argv.includes('--check')) {
+  const committed = fs.existsSync(OUT) ? fs.readFileSync(OUT, 'utf8') : '';
+  if (committed !== text) {
+    console.error('tests/vectors/vectors.json differs from a fresh run of generate.js; run `node generate.js` there and commit the result');
+    process.exit(1);
+  }
+  console.log(`vectors.json matches a fresh run (${vectors.length} vectors)`);
+} else {
+  fs.writeFileSync(OUT, text);
+  console.log(`wrote ${vectors.length} vectors to vectors.json`);
+}
