@@ -15,10 +15,15 @@ const ROLES: &[Role] = &[Role::Rtc];
 
 /// A typical v2 meeting token whose signing input (`header.payload`) is 308 bytes.
 fn claims() -> Claims<'static> {
-    Claims::new("b5a3f0e2-6c1d-4c5e-9f3a-1d2e3f4a5b6c", PERMISSIONS, 1_700_000_000, 1_700_007_200)
-        .with_room_id("abcd-efgh-ijkl")
-        .with_participant_id("p-0042")
-        .with_roles(ROLES)
+    Claims::new(
+        "b5a3f0e2-6c1d-4c5e-9f3a-1d2e3f4a5b6c",
+        PERMISSIONS,
+        1_700_000_000,
+        1_700_007_200,
+    )
+    .with_room_id("abcd-efgh-ijkl")
+    .with_participant_id("p-0042")
+    .with_roles(ROLES)
 }
 
 #[derive(serde::Serialize)]
@@ -40,7 +45,12 @@ fn bench_sign(c: &mut Criterion) {
     let key = SigningKey::new(SECRET).expect("secret");
     let mut buf = [0u8; 512];
     let token = sign(&claims, &key, &mut buf).expect("fits").to_owned();
-    let signing_input = token.rsplit_once('.').expect("three segments").0.as_bytes().to_vec();
+    let signing_input = token
+        .rsplit_once('.')
+        .expect("three segments")
+        .0
+        .as_bytes()
+        .to_vec();
     assert_eq!(signing_input.len(), 308, "the benchmark claims drifted");
 
     let jwt_claims = JwtClaims {
@@ -76,7 +86,13 @@ fn bench_sign(c: &mut Criterion) {
         });
     });
     group.bench_function("jsonwebtoken encode, key made once", |b| {
-        b.iter(|| black_box(jsonwebtoken::encode(&jwt_header, black_box(&jwt_claims), &jwt_key)));
+        b.iter(|| {
+            black_box(jsonwebtoken::encode(
+                &jwt_header,
+                black_box(&jwt_claims),
+                &jwt_key,
+            ))
+        });
     });
     group.finish();
 }

@@ -33,6 +33,22 @@ pub const fn encoded_len(n: usize) -> usize {
     (n / 3).saturating_mul(4).saturating_add(tail)
 }
 
+/// Encodes a 32-byte MAC; fixed sizes let the compiler drop every bounds check.
+#[must_use]
+pub fn encode_mac(mac: &[u8; 32]) -> [u8; 43] {
+    let mut out = [0u8; 43];
+    for (src, dst) in mac.chunks_exact(3).zip(out.chunks_exact_mut(4)) {
+        if let [a, b, c] = *src {
+            dst.copy_from_slice(&encode3(a, b, c));
+        }
+    }
+    let [.., a, b] = *mac;
+    let [x, y, z, _] = encode3(a, b, 0);
+    let [.., p, q, r] = &mut out;
+    (*p, *q, *r) = (x, y, z);
+    out
+}
+
 /// Length of the bytes that `n` base64url characters decode to, or `None` when no unpadded
 /// encoding has that length.
 #[must_use]
@@ -66,6 +82,18 @@ fn encode3(a: u8, b: u8, c: u8) -> [u8; 4] {
 pub fn encode_into(src: &[u8], dst: &mut [u8]) -> Option<usize> {
     let len = encoded_len(src.len());
     let dst = dst.get_mut(..len)?;
+    let (mut read, mut write) = (0, 0);
+    while let Some(word) = src
+        .get(read..read + 8)
+        .and_then(|w| <[u8; 8]>::try_from(w).ok())
+    {
+        if let Some(out) = dst.get_mut(write..write + 8) {
+            out.copy_from_slice(&wide::encode6(u64::from_be_bytes(word)));
+        }
+        read += 6;
+        write += 8;
+    }
+    let (src, dst) = (src.get(read..)?, dst.get_mut(write..)?);
     let mut chunks = src.chunks_exact(3);
     let mut out = dst.chunks_exact_mut(4);
     for (chunk, quad) in (&mut chunks).zip(&mut out) {
@@ -82,17 +110,31 @@ pub fn encode_into(src: &[u8], dst: &mut [u8]) -> Option<usize> {
     Some(len)
 }
 
-/// Encodes, in place, the `n` bytes that fill the end of `buf`, where
-/// `buf.len() == encoded_len(n)`; afterwards `buf` holds their encoding.
+/// Encodes, in place, the `n` bytes at `buf[from..]` into `buf[..encoded_len(n)]`, where
+/// `from >= ceil(n / 3)` (the `from` that makes the two ranges end together is exactly that).
 ///
-/// Safe to do front to back: after reading input group `k` (at `d + 3k`, where
-/// `d = buf.len() - n = ceil(n / 3)`) the writes reach only `4k + 3 < d + 3k + 3`, the start of
-/// the next unread group.
-pub(crate) fn encode_tail_in_place(buf: &mut [u8], n: usize) {
-    let Some(mut read) = buf.len().checked_sub(n) else {
+/// Safe to do front to back: after reading input group `k` (at `from + 3k`) the writes reach
+/// only `4k + 3 < from + 3k + 3`, the start of the next unread group; two groups at a time,
+/// writes end at `4k + 8 <= from + 3k + 6`.
+pub(crate) fn encode_in_place(buf: &mut [u8], from: usize, n: usize) {
+    let Some(buf) = from.checked_add(n).and_then(|end| buf.get_mut(..end)) else {
         return;
     };
+    let mut read = from;
     let mut write = 0;
+    // Six input bytes (two groups) per step, loaded as one big-endian word.
+    while let Some(word) = buf
+        .get(read..read + 8)
+        .and_then(|w| <[u8; 8]>::try_from(w).ok())
+    {
+        let n = u64::from_be_bytes(word);
+        let out = wide::encode6(n);
+        if let Some(dst) = buf.get_mut(write..write + 8) {
+            dst.copy_from_slice(&out);
+        }
+        read += 6;
+        write += 8;
+    }
     while let Some(&[a, b, c]) = buf.get(read..read + 3) {
         if let Some(quad) = buf.get_mut(write..write + 4) {
             quad.copy_from_slice(&encode3(a, b, c));
@@ -109,6 +151,48 @@ pub(crate) fn encode_tail_in_place(buf: &mut [u8], n: usize) {
         for (dst, src) in tail.iter_mut().zip(quad) {
             *dst = src;
         }
+    }
+}
+
+/// Six bytes (the top 48 bits of a word) to eight characters.
+#[cfg(not(target_pointer_width = "64"))]
+mod wide {
+    #[inline(always)]
+    pub(super) fn encode6(n: u64) -> [u8; 8] {
+        let s = |shift: u32| super::symbol((n >> shift) as u32);
+        [s(58), s(52), s(46), s(40), s(34), s(28), s(22), s(16)]
+    }
+}
+
+/// Six bytes (the top 48 bits of a word) to eight characters, twelve bits at a time through
+/// an 8 KiB table of character pairs: worth its size where SHA-256 runs in hardware and the
+/// encoder would otherwise cost as much as the MAC.
+#[cfg(target_pointer_width = "64")]
+mod wide {
+    /// Each entry holds two characters as a little-endian `u16`.
+    #[allow(
+        clippy::indexing_slicing,
+        reason = "evaluated at compile time, where a bad index is a build error"
+    )]
+    static PAIRS: [u16; 4096] = {
+        let mut table = [0u16; 4096];
+        let mut i = 0;
+        while i < 4096 {
+            table[i] = u16::from_le_bytes([super::ALPHABET[i >> 6], super::ALPHABET[i & 63]]);
+            i += 1;
+        }
+        table
+    };
+
+    #[inline(always)]
+    fn pair(twelve: u64) -> u64 {
+        u64::from(PAIRS.get((twelve & 0xfff) as usize).copied().unwrap_or(0))
+    }
+
+    #[inline(always)]
+    pub(super) fn encode6(n: u64) -> [u8; 8] {
+        (pair(n >> 52) | (pair(n >> 40) << 16) | (pair(n >> 28) << 32) | (pair(n >> 16) << 48))
+            .to_le_bytes()
     }
 }
 
@@ -195,16 +279,32 @@ mod tests {
             assert_eq!(n, Some(text.len()));
             assert_eq!(buf.get(..text.len()), Some(text.as_bytes()));
 
-            let mut in_place = [0u8; 16];
-            let m = encoded_len(raw.len());
-            if let Some(region) = in_place.get_mut(..m) {
-                region[m - raw.len()..].copy_from_slice(raw);
-                encode_tail_in_place(region, raw.len());
-                assert_eq!(region, text.as_bytes());
+            for extra in 0..3 {
+                let mut in_place = [0u8; 32];
+                let from = raw.len().div_ceil(3) + extra;
+                in_place[from..from + raw.len()].copy_from_slice(raw);
+                encode_in_place(&mut in_place, from, raw.len());
+                assert_eq!(&in_place[..text.len()], text.as_bytes());
             }
 
             let mut out = [0u8; 16];
             assert_eq!(decode_into(text.as_bytes(), &mut out), Ok(raw));
+        }
+    }
+
+    #[test]
+    fn mac_encoding_matches_the_general_encoder() {
+        let mut mac = [0u8; 32];
+        for seed in 0..=255u8 {
+            for (i, byte) in mac.iter_mut().enumerate() {
+                *byte = seed
+                    .wrapping_mul(31)
+                    .wrapping_add(u8::try_from(i).unwrap_or(0))
+                    .rotate_left(u32::from(seed % 7));
+            }
+            let mut general = [0u8; 43];
+            assert_eq!(encode_into(&mac, &mut general), Some(43));
+            assert_eq!(encode_mac(&mac), general);
         }
     }
 

@@ -1,7 +1,7 @@
 //! The fixed-schema JSON writer: the VideoSDK claims in their contract key order, escaped
 //! exactly as `JSON.stringify` escapes them, into a caller's slice or a byte counter.
 
-use crate::claims::Claims;
+use crate::claims::{Claims, Permission, Role};
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
@@ -9,6 +9,11 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 pub(crate) trait Out {
     /// Appends `bytes`, or returns `Err(())` when they do not fit.
     fn put(&mut self, bytes: &[u8]) -> Result<(), ()>;
+
+    /// Appends `bytes`, which hold nothing to escape.
+    fn put_clean(&mut self, bytes: &[u8]) -> Result<(), ()> {
+        self.put(bytes)
+    }
 }
 
 /// Writes into a slice from its front.
@@ -61,7 +66,12 @@ pub(crate) fn write_claims<O: Out>(claims: &Claims<'_>, out: &mut O) -> Result<(
     let mut open = b"[".as_slice();
     for permission in claims.permissions() {
         out.put(open)?;
-        put_name(out, permission.as_str())?;
+        // One constant per arm: each copy has a fixed length.
+        match permission {
+            Permission::AllowJoin => out.put(b"\"allow_join\"")?,
+            Permission::AskJoin => out.put(b"\"ask_join\"")?,
+            Permission::AllowMod => out.put(b"\"allow_mod\"")?,
+        }
         open = b",";
     }
     out.put(b"]")?;
@@ -80,7 +90,10 @@ pub(crate) fn write_claims<O: Out>(claims: &Claims<'_>, out: &mut O) -> Result<(
         let mut open = b",\"roles\":[".as_slice();
         for role in claims.roles() {
             out.put(open)?;
-            put_name(out, role.as_str())?;
+            match role {
+                Role::Crawler => out.put(b"\"crawler\"")?,
+                Role::Rtc => out.put(b"\"rtc\"")?,
+            }
             open = b",";
         }
         out.put(b"]")?;
@@ -92,60 +105,103 @@ pub(crate) fn write_claims<O: Out>(claims: &Claims<'_>, out: &mut O) -> Result<(
     out.put(b"}")
 }
 
-/// A fixed name that needs no escaping (permission and role names).
-fn put_name<O: Out>(out: &mut O, name: &str) -> Result<(), ()> {
-    out.put(b"\"")?;
-    out.put(name.as_bytes())?;
-    out.put(b"\"")
-}
-
 /// A JSON string as `JSON.stringify` writes it: only `"`, `\` and controls below 0x20 are
 /// escaped (`\b \f \n \r \t` by name, the rest as lowercase `\u00xx`); everything else, `/`,
 /// DEL and U+2028 included, is copied as UTF-8.
 pub(crate) fn put_string<O: Out>(out: &mut O, text: &str) -> Result<(), ()> {
     out.put(b"\"")?;
-    let bytes = text.as_bytes();
-    let mut run_start = 0;
-    for (i, &byte) in bytes.iter().enumerate() {
-        if byte >= 0x20 && byte != b'"' && byte != b'\\' {
-            continue;
-        }
-        out.put(bytes.get(run_start..i).unwrap_or_default())?;
-        run_start = i + 1;
-        let named = match byte {
-            b'"' => b'"',
-            b'\\' => b'\\',
-            0x08 => b'b',
-            0x0c => b'f',
-            b'\n' => b'n',
-            b'\r' => b'r',
-            b'\t' => b't',
-            _ => 0,
+    let mut rest = text.as_bytes();
+    loop {
+        let (run, tail) = rest.split_at(clean_prefix_len(rest));
+        out.put_clean(run)?;
+        let Some((&byte, after)) = tail.split_first() else {
+            break;
         };
-        if named != 0 {
-            out.put(&[b'\\', named])?;
-        } else {
-            let hex = |nibble: u8| HEX.get(usize::from(nibble)).copied().unwrap_or(b'0');
-            out.put(&[b'\\', b'u', b'0', b'0', hex(byte >> 4), hex(byte & 0x0f)])?;
-        }
+        put_escape(out, byte)?;
+        rest = after;
     }
-    out.put(bytes.get(run_start..).unwrap_or_default())?;
     out.put(b"\"")
 }
 
-/// Decimal digits of `value`, as JavaScript prints an integer below 2^53.
+fn put_escape<O: Out>(out: &mut O, byte: u8) -> Result<(), ()> {
+    let named = match byte {
+        b'"' => b'"',
+        b'\\' => b'\\',
+        0x08 => b'b',
+        0x0c => b'f',
+        b'\n' => b'n',
+        b'\r' => b'r',
+        b'\t' => b't',
+        _ => {
+            let hex = |nibble: u8| HEX.get(usize::from(nibble)).copied().unwrap_or(b'0');
+            return out.put(&[b'\\', b'u', b'0', b'0', hex(byte >> 4), hex(byte & 0x0f)]);
+        }
+    };
+    out.put(&[b'\\', named])
+}
+
+const fn needs_escape(byte: u8) -> bool {
+    byte < 0x20 || byte == b'"' || byte == b'\\'
+}
+
+/// How many leading bytes need no escaping; checks eight bytes per step.
+fn clean_prefix_len(bytes: &[u8]) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGHS: u64 = ONES << 7;
+    // Any byte below `n` (n <= 0x80) sets a high bit: the classic `hasless` word test.
+    const fn has_less(w: u64, n: u8) -> bool {
+        w.wrapping_sub(ONES.wrapping_mul(n as u64)) & !w & HIGHS != 0
+    }
+    const fn has_byte(w: u64, b: u8) -> bool {
+        has_less(w ^ ONES.wrapping_mul(b as u64), 1)
+    }
+    let mut clean = 0;
+    for chunk in bytes.chunks_exact(8) {
+        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let w = u64::from_ne_bytes(word);
+        if has_less(w, 0x20) || has_byte(w, b'"') || has_byte(w, b'\\') {
+            break;
+        }
+        clean += 8;
+    }
+    let tail = bytes.get(clean..).unwrap_or_default();
+    clean + tail.iter().take_while(|&&b| !needs_escape(b)).count()
+}
+
+/// Decimal digits of `value`, as JavaScript prints an integer below 2^53; two digits a step.
 fn put_u64<O: Out>(out: &mut O, mut value: u64) -> Result<(), ()> {
+    const PAIRS: &[u8; 200] = b"00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
     let mut digits = [0u8; 20];
     let mut start = digits.len();
-    for slot in digits.iter_mut().rev() {
-        // `value % 10` is below 10, so the narrowing is exact.
+    while value >= 100 {
+        // Below 100, so the narrowing is exact.
         #[allow(clippy::cast_possible_truncation)]
-        let digit = (value % 10) as u8;
-        *slot = b'0' + digit;
-        value /= 10;
+        let pair = (value % 100) as usize * 2;
+        value /= 100;
+        start -= 2;
+        if let (Some(dst), Some(two)) =
+            (digits.get_mut(start..start + 2), PAIRS.get(pair..pair + 2))
+        {
+            dst.copy_from_slice(two);
+        }
+    }
+    // One or two leading digits remain.
+    #[allow(clippy::cast_possible_truncation)]
+    let last = value as usize;
+    if last >= 10 {
+        start -= 2;
+        if let (Some(dst), Some(two)) = (
+            digits.get_mut(start..start + 2),
+            PAIRS.get(last * 2..last * 2 + 2),
+        ) {
+            dst.copy_from_slice(two);
+        }
+    } else {
         start -= 1;
-        if value == 0 {
-            break;
+        if let (Some(slot), Some(&digit)) = (digits.get_mut(start), PAIRS.get(last * 2 + 1)) {
+            *slot = digit;
         }
     }
     out.put(digits.get(start..).unwrap_or_default())
@@ -154,7 +210,6 @@ fn put_u64<O: Out>(out: &mut O, mut value: u64) -> Result<(), ()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Permission, Role};
 
     fn written<'b>(claims: &Claims<'_>, buf: &'b mut [u8]) -> &'b str {
         let mut out = SliceOut::new(buf);
@@ -198,6 +253,51 @@ mod tests {
             written(&c, &mut buf),
             "{\"apikey\":\"a\\\"b\\\\c/d\u{7f}e\u{2028}f\\u0000\\u001f\\b\\f\\n\\r\\t\\u000bé😀\",\"permissions\":[\"allow_join\"],\"iat\":1,\"exp\":2}"
         );
+    }
+
+    #[test]
+    fn numbers_print_like_javascript() {
+        let mut buf = [0u8; 32];
+        for value in [
+            0,
+            1,
+            9,
+            10,
+            99,
+            100,
+            101,
+            999,
+            1000,
+            12_345,
+            1_700_000_000,
+            (1 << 53) - 1,
+            u64::MAX,
+        ] {
+            let mut out = SliceOut::new(&mut buf);
+            assert_eq!(put_u64(&mut out, value), Ok(()));
+            let len = out.len();
+            let mut expected = heapless::String::<24>::new();
+            core::fmt::write(&mut expected, format_args!("{value}")).ok();
+            assert_eq!(&buf[..len], expected.as_bytes());
+        }
+    }
+
+    #[test]
+    fn clean_prefix_stops_at_first_escape_anywhere_in_a_word() {
+        let base = *b"abcdefghijklmnopqrstuvwx";
+        assert_eq!(clean_prefix_len(&base), base.len());
+        for special in [0u8, 0x1f, b'"', b'\\'] {
+            for at in 0..base.len() {
+                let mut text = base;
+                text[at] = special;
+                assert_eq!(clean_prefix_len(&text), at, "{special:#x} at {at}");
+            }
+        }
+        // Bytes at or above 0x80 and just above the specials are clean.
+        let high = [
+            0x80u8, 0xff, 0x20, 0x21, 0x23, 0x5b, 0x5d, 0x7f, 0xe2, 0x80, 0xa8,
+        ];
+        assert_eq!(clean_prefix_len(&high), high.len());
     }
 
     #[test]

@@ -9,7 +9,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
 use crate::Error;
-use crate::base64url::{encode_into, encode_tail_in_place, encoded_len};
+use crate::base64url::{encode_in_place, encode_mac, encoded_len};
 use crate::claims::Claims;
 use crate::json::{Counter, SliceOut, write_claims};
 
@@ -21,6 +21,8 @@ pub const SIGNATURE_LEN: usize = encoded_len(32);
 
 /// Bytes before the payload: the header and its dot.
 const PAYLOAD_START: usize = HEADER.len() + 1;
+
+const HEADER_AND_DOT: &[u8; PAYLOAD_START] = b"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.";
 
 /// The longest claims JSON with empty strings: every permission, both roles, `version`, and
 /// 16-digit `iat` and `exp` (2^53 - 1 has 16 digits).
@@ -77,21 +79,42 @@ pub fn sign<'o>(
     out: &'o mut [u8],
 ) -> Result<&'o str, Error> {
     claims.check()?;
-    let json_len = out.get_mut(PAYLOAD_START..).and_then(|rest| {
+    let (from, json_len) = match write_json(out, |rest| {
         let mut writer = SliceOut::new(rest);
         write_claims(claims, &mut writer)
             .ok()
             .map(|()| writer.len())
-    });
-    match json_len {
-        Some(json_len) => finish(out, json_len, key),
+    }) {
+        Some(placed) => placed,
         None => {
             out.fill(0);
-            Err(Error::BufferTooSmall {
+            return Err(Error::BufferTooSmall {
                 needed: token_len(claims)?,
-            })
+            });
         }
-    }
+    };
+    finish(out, from, json_len, key)
+}
+
+/// Room for the payload: `out` less the header, its dot, the second dot and the signature.
+fn payload_room(out: &mut [u8]) -> Option<&mut [u8]> {
+    let end = out.len().checked_sub(1 + SIGNATURE_LEN)?;
+    out.get_mut(PAYLOAD_START..end)
+}
+
+/// Lets `write` put the JSON a quarter of the way into the payload room, far enough ahead for
+/// in-place encoding (which needs `ceil(n / 3)`), and returns where it starts and its length.
+///
+/// If the JSON does not fit there, no buffer this size holds the token: with room `r`, the
+/// encoding of `n` bytes fits only if `n <= r - ceil(r / 4)`, exactly the space left.
+fn write_json(
+    out: &mut [u8],
+    write: impl FnOnce(&mut [u8]) -> Option<usize>,
+) -> Option<(usize, usize)> {
+    let room = payload_room(out)?;
+    let from = room.len().div_ceil(4);
+    let json_len = write(room.get_mut(from..)?)?;
+    Some((from, json_len))
 }
 
 /// The exact length of the token [`sign`] makes for `claims`.
@@ -142,33 +165,35 @@ const fn token_len_for_json(json_len: usize) -> usize {
         .saturating_add(SIGNATURE_LEN)
 }
 
-/// Turns the claims JSON at `out[PAYLOAD_START..][..json_len]` into the finished token.
-fn finish<'o>(out: &'o mut [u8], json_len: usize, key: &SigningKey) -> Result<&'o str, Error> {
+/// Turns the claims JSON at `payload_room(out)[from..][..json_len]` into the finished token.
+fn finish<'o>(
+    out: &'o mut [u8],
+    from: usize,
+    json_len: usize,
+    key: &SigningKey,
+) -> Result<&'o str, Error> {
     let total = token_len_for_json(json_len);
     let payload_end = PAYLOAD_START.saturating_add(encoded_len(json_len));
-    if total > out.len() || total == usize::MAX {
+    if let Some(room) = out.get_mut(PAYLOAD_START..) {
+        encode_in_place(room, from, json_len);
+    }
+    let Some((signing_input, signature)) = out
+        .get_mut(..total)
+        .and_then(|t| t.split_at_mut_checked(payload_end))
+    else {
         out.fill(0);
         return Err(Error::BufferTooSmall { needed: total });
-    }
-    let Some(token) = out.get_mut(..total) else {
-        return Err(Error::BufferTooSmall { needed: total });
     };
-    let (signing_input, signature) = token.split_at_mut(payload_end);
-    let (head, payload) = signing_input.split_at_mut(PAYLOAD_START);
-    // Slide the JSON to the end of its base64 region, then encode front to back.
-    let shift = payload.len().saturating_sub(json_len);
-    payload.copy_within(..json_len, shift);
-    encode_tail_in_place(payload, json_len);
-    let (header, dot) = head.split_at_mut(HEADER.len());
-    header.copy_from_slice(HEADER.as_bytes());
-    dot.fill(b'.');
-
+    if let Some(head) = signing_input.get_mut(..PAYLOAD_START) {
+        head.copy_from_slice(HEADER_AND_DOT);
+    }
     let tag = key.tag(signing_input);
-    let (dot, signature) = signature.split_at_mut(1);
-    dot.fill(b'.');
-    encode_into(&tag, signature);
+    if let Some((dot, signature)) = signature.split_first_mut() {
+        *dot = b'.';
+        signature.copy_from_slice(&encode_mac(&tag));
+    }
     // Every byte written is base64url or a dot, so this check cannot fail.
-    core::str::from_utf8(token).map_err(|_| Error::Serialize)
+    core::str::from_utf8(out.get(..total).unwrap_or_default()).map_err(|_| Error::Serialize)
 }
 
 /// Signs `claims` into a `heapless::String` of capacity `N` (see [`max_token_len`]).
@@ -203,22 +228,20 @@ pub fn sign_claims<'o, T: serde::Serialize + ?Sized>(
     key: &SigningKey,
     out: &'o mut [u8],
 ) -> Result<&'o str, Error> {
-    let too_small = Error::BufferTooSmall {
+    let mut failure = Error::BufferTooSmall {
         needed: out.len().saturating_add(1).max(token_len_for_json(2)),
     };
-    let json_len = match out
-        .get_mut(PAYLOAD_START..)
-        .map(|rest| serde_json_core::to_slice(claims, rest))
-    {
-        Some(Ok(len)) => len,
-        Some(Err(serde_json_core::ser::Error::BufferFull)) | None => {
-            out.fill(0);
-            return Err(too_small);
+    let placed = write_json(out, |rest| match serde_json_core::to_slice(claims, rest) {
+        Ok(len) => Some(len),
+        Err(serde_json_core::ser::Error::BufferFull) => None,
+        Err(_) => {
+            failure = Error::Serialize;
+            None
         }
-        Some(Err(_)) => {
-            out.fill(0);
-            return Err(Error::Serialize);
-        }
+    });
+    let Some((from, json_len)) = placed else {
+        out.fill(0);
+        return Err(failure);
     };
-    finish(out, json_len, key)
+    finish(out, from, json_len, key)
 }

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every test of the project on a fresh machine: installs what the tests need (Rust
+# targets, the Node packages of the vector generator), then checks formatting, lints and
+# docs, the no_std builds, the golden vectors, every test and doctest, and every benchmark
+# in criterion's test mode.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "Rust targets for the no_std builds"
+rustup target add thumbv7em-none-eabihf wasm32-unknown-unknown
+
+step "Node packages of the vector generator (pinned by package-lock.json)"
+(cd tests/vectors && npm ci --no-audit --no-fund)
+
+step "Committed golden vectors equal a fresh run of Node jsonwebtoken"
+node tests/vectors/generate.js --check
+
+step "Formatting, lints, docs"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
+
+step "The core builds without std for a Cortex-M4F and for wasm32"
+cargo build -p videosdk-token-core --release --target thumbv7em-none-eabihf
+cargo build -p videosdk-token-core --release --target wasm32-unknown-unknown
+
+step "Doctests (the README examples among them)"
+cargo test --workspace --doc
+
+step "Unit tests, cross-checks, CLI tests, and every benchmark in test mode"
+cargo test --workspace --all-targets

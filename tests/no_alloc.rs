@@ -1,0 +1,86 @@
+//! `sign`, `token_len` and the duration parser allocate nothing: a counting global allocator
+//! sees no allocation on this thread while they run.
+// A global allocator is an unsafe trait; this file is the only place the workspace needs one.
+#![allow(unsafe_code)]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use videosdk_token_core::{
+    Claims, ExpiresIn, Permission, Role, SigningKey, sign, sign_to_string, token_len,
+};
+
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+// SAFETY: forwards to the system allocator unchanged; only counts calls on this thread.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.with(|n| n.set(n.get() + 1));
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.with(|n| n.set(n.get() + 1));
+        // SAFETY: same contract as the caller's.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocations() -> usize {
+    ALLOCATIONS.with(Cell::get)
+}
+
+#[test]
+fn signing_allocates_nothing() {
+    let mut buf = [0u8; 4096];
+    let long = "😀\u{1}\"".repeat(40);
+    let before = allocations();
+    let mut total = 0;
+    for round in 0..100u64 {
+        let key = SigningKey::new(b"a-secret-of-at-least-thirty-two-bytes!").expect("secret");
+        let expires_in = ExpiresIn::parse("1.5 hours").expect("duration");
+        let claims = Claims::expiring(
+            &long,
+            &[Permission::AskJoin, Permission::AllowMod],
+            1_700_000_000 + round,
+            expires_in,
+        )
+        .expect("claims")
+        .with_room_id("room")
+        .with_participant_id(&long)
+        .with_roles(&[Role::Rtc, Role::Crawler]);
+        let len = token_len(&claims).expect("len");
+        total += sign(&claims, &key, &mut buf).expect("fits").len();
+        total += sign_to_string::<2048>(&claims, &key).expect("fits").len();
+        assert!(sign(&claims, &key, &mut buf[..len - 1]).is_err());
+    }
+    let after = allocations();
+    assert!(total > 0);
+    assert_eq!(
+        after - before,
+        0,
+        "signing allocated {} times",
+        after - before
+    );
+}
+
+#[test]
+fn the_counter_sees_allocations() {
+    let before = allocations();
+    let v = std::hint::black_box(vec![1u8; 64]);
+    assert_eq!(allocations() - before, 1);
+    drop(v);
+}
