@@ -13,8 +13,29 @@ pub struct Document {
     pub vectors: Vec<Vector>,
     /// Inputs that this project reads differently from Node, on purpose, with Node's token.
     pub differences: Vec<Vector>,
+    /// Tokens made by Node in other shapes, with the verdict expected from us and Node's own.
+    pub verify: Vec<VerifyCase>,
     /// The `ms` package's reading of duration strings (`null` where it refuses one).
     pub ms: Vec<MsReading>,
+}
+
+/// One verification case.
+#[derive(Debug, Deserialize)]
+pub struct VerifyCase {
+    /// What the case covers.
+    pub name: String,
+    /// The secret, used as its UTF-8 bytes.
+    pub secret: String,
+    /// The token, made by Node's `jsonwebtoken` (or `jws`, its signer, for odd shapes).
+    pub token: String,
+    /// When it is checked (unix seconds).
+    pub now: u64,
+    /// Leeway in seconds.
+    pub leeway: u64,
+    /// `valid`, or the name of the `Error` variant this project reports.
+    pub expect: String,
+    /// Node's `jwt.verify` verdict: `valid`, or its error's name and message.
+    pub node: String,
 }
 
 /// One signing case.

@@ -7,7 +7,8 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
 use videosdk_token_core::{
-    Claims, ExpiresIn, Permission, Role, SigningKey, sign, sign_to_string, token_len,
+    Claims, ExpiresIn, Permission, Role, Rules, SigningKey, dangerous, sign, sign_to_string,
+    token_len, verify,
 };
 
 struct Counting;
@@ -73,6 +74,42 @@ fn signing_allocates_nothing() {
         after - before,
         0,
         "signing allocated {} times",
+        after - before
+    );
+}
+
+#[test]
+fn verifying_allocates_nothing() {
+    let key = SigningKey::new(b"a-secret-of-at-least-thirty-two-bytes!").expect("secret");
+    let long = "😀\u{1}\"".repeat(40);
+    let claims = Claims::new(&long, &[Permission::AskJoin], 1_700_000_000, 1_700_000_600)
+        .with_room_id("room")
+        .with_roles(&[Role::Rtc]);
+    let mut buf = [0u8; 4096];
+    let token = sign(&claims, &key, &mut buf).expect("fits").to_owned();
+    let tampered = token.replacen('e', "f", 1);
+    let mut scratch = [0u8; 4096];
+    let before = allocations();
+    let mut seen = 0;
+    for now in [1_700_000_000, 1_700_000_599, 1_700_000_600] {
+        let rules = Rules::at(now).with_leeway(0);
+        if let Ok(verified) = verify(&token, &key, &rules, &mut scratch) {
+            seen += verified.apikey().len();
+            assert!(verified.join("room", None).is_ok());
+        }
+        assert!(verify(&tampered, &key, &rules, &mut scratch).is_err());
+        seen += dangerous::decode_unverified(&token, &mut scratch)
+            .expect("decodes")
+            .claims
+            .apikey()
+            .len();
+    }
+    let after = allocations();
+    assert!(seen > 0);
+    assert_eq!(
+        after - before,
+        0,
+        "verifying allocated {} times",
         after - before
     );
 }

@@ -154,9 +154,23 @@ pub(crate) fn encode_in_place(buf: &mut [u8], from: usize, n: usize) {
     }
 }
 
-/// Six bytes (the top 48 bits of a word) to eight characters.
+/// Six bytes (the top 48 bits of a word) to eight characters, and four characters to three
+/// bytes (any bit above the low 24 marks a character outside the alphabet).
 #[cfg(not(target_pointer_width = "64"))]
 mod wide {
+    #[inline(always)]
+    pub(super) fn decode4(a: u8, b: u8, c: u8, d: u8) -> u32 {
+        let v = |byte: u8, shift: u32| {
+            let sextet = super::value(byte);
+            if sextet == super::INVALID {
+                0xff00_0000
+            } else {
+                u32::from(sextet) << shift
+            }
+        };
+        v(a, 18) | v(b, 12) | v(c, 6) | v(d, 0)
+    }
+
     #[inline(always)]
     pub(super) fn encode6(n: u64) -> [u8; 8] {
         let s = |shift: u32| super::symbol((n >> shift) as u32);
@@ -169,6 +183,35 @@ mod wide {
 /// encoder would otherwise cost as much as the MAC.
 #[cfg(target_pointer_width = "64")]
 mod wide {
+    /// Sextet values pre-shifted to their place in a 24-bit group, one table per place;
+    /// characters outside the alphabet map to bits above the 24.
+    #[allow(
+        clippy::indexing_slicing,
+        reason = "evaluated at compile time, where a bad index is a build error"
+    )]
+    static SHIFTED: [[u32; 256]; 4] = {
+        let mut tables = [[0xff00_0000u32; 256]; 4];
+        let mut v = 0u32;
+        while v < 64 {
+            let c = super::ALPHABET[v as usize] as usize;
+            tables[0][c] = v << 18;
+            tables[1][c] = v << 12;
+            tables[2][c] = v << 6;
+            tables[3][c] = v;
+            v += 1;
+        }
+        tables
+    };
+
+    #[inline(always)]
+    pub(super) fn decode4(a: u8, b: u8, c: u8, d: u8) -> u32 {
+        let [t0, t1, t2, t3] = &SHIFTED;
+        let at = |table: &[u32; 256], byte: u8| {
+            table.get(usize::from(byte)).copied().unwrap_or(0xff00_0000)
+        };
+        at(t0, a) | at(t1, b) | at(t2, c) | at(t3, d)
+    }
+
     /// Each entry holds two characters as a little-endian `u16`.
     #[allow(
         clippy::indexing_slicing,
@@ -214,10 +257,33 @@ pub enum DecodeError {
 /// [`DecodeError::BufferTooSmall`] when `dst` cannot hold the result.
 pub fn decode_into<'o>(src: &[u8], dst: &'o mut [u8]) -> Result<&'o [u8], DecodeError> {
     let len = decoded_len(src.len()).ok_or(DecodeError::Invalid)?;
-    let dst = dst.get_mut(..len).ok_or(DecodeError::BufferTooSmall)?;
+    let whole = dst.get_mut(..len).ok_or(DecodeError::BufferTooSmall)?;
+    let dst = &mut *whole;
+    let mut bad = 0u8;
+    // Eight characters a step into one word, stored whole: the two bytes past the six decoded
+    // are rewritten by the following steps, which `write + 8 <= len` guarantees exist.
+    let (mut read, mut write) = (0, 0);
+    let mut bad_wide = 0u32;
+    while let (Some(&[a, b, c, d, e, f, g, h]), Some(out)) =
+        (src.get(read..read + 8), dst.get_mut(write..write + 8))
+    {
+        let hi = wide::decode4(a, b, c, d);
+        let lo = wide::decode4(e, f, g, h);
+        bad_wide |= hi | lo;
+        let word = (u64::from(hi & 0x00ff_ffff) << 40) | (u64::from(lo & 0x00ff_ffff) << 16);
+        out.copy_from_slice(&word.to_be_bytes());
+        read += 8;
+        write += 6;
+    }
+    if bad_wide > 0x00ff_ffff {
+        return Err(DecodeError::Invalid);
+    }
+    let (src, dst) = (
+        src.get(read..).unwrap_or_default(),
+        dst.get_mut(write..).unwrap_or_default(),
+    );
     let mut quads = src.chunks_exact(4);
     let mut out = dst.chunks_exact_mut(3);
-    let mut bad = 0u8;
     for (quad, triple) in (&mut quads).zip(&mut out) {
         if let [a, b, c, d] = *quad {
             let (a, b, c, d) = (value(a), value(b), value(c), value(d));
@@ -248,7 +314,7 @@ pub fn decode_into<'o>(src: &[u8], dst: &'o mut [u8]) -> Result<&'o [u8], Decode
     if bad & 0xc0 != 0 {
         return Err(DecodeError::Invalid);
     }
-    Ok(dst)
+    Ok(whole)
 }
 
 #[inline(always)]

@@ -38,6 +38,46 @@ pub enum Error {
     /// Returned when serde-json-core cannot serialize a value given to
     /// [`sign_claims`](crate::sign_claims).
     Serialize,
+    /// Returned when a token is longer than the rules allow.
+    TokenTooLong,
+    /// Returned when a token is not three non-empty dot-separated segments.
+    Malformed,
+    /// Returned when a segment is not canonical unpadded base64url.
+    BadBase64,
+    /// Returned when a header or payload is not valid UTF-8 JSON (or has trailing bytes).
+    BadJson,
+    /// Returned when JSON nests deeper than the reader allows.
+    JsonTooDeep,
+    /// Returned when the header is not a JSON object of a JWT (no `alg`, a `typ` other than
+    /// `JWT`, a `crit` extension, a repeated key).
+    BadHeader,
+    /// Returned when the header's `alg` is anything but `HS256` (`none` included).
+    WrongAlgorithm,
+    /// Returned when the signature does not match the key.
+    BadSignature,
+    /// Returned when `now` is at or past `exp` plus the leeway.
+    Expired,
+    /// Returned when `now` plus the leeway is before `nbf`.
+    NotYetValid,
+    /// Returned when a required claim (`apikey`, `permissions`, `exp`) is absent.
+    MissingClaim,
+    /// Returned when a claim has the wrong JSON type (`exp` as a string, `permissions` as a
+    /// string, a fractional time, …).
+    WrongClaimType,
+    /// Returned when a claim appears twice.
+    DuplicateClaim,
+    /// Returned when `permissions` holds a name other than `allow_join`, `ask_join`, `allow_mod`.
+    UnknownPermission,
+    /// Returned when `roles` holds a name other than `crawler`, `rtc`.
+    UnknownRole,
+    /// Returned when `roomId`, `participantId` or `roles` comes without `version: 2`.
+    VersionRequired,
+    /// Returned when the scratch buffer cannot hold the decoded header and payload; `needed`
+    /// is the length that would.
+    ScratchTooSmall {
+        /// The scratch length, in bytes, that decoding needs.
+        needed: usize,
+    },
 }
 
 impl Error {
@@ -62,6 +102,25 @@ impl Error {
             Self::LifetimeOverflow => "expiry time passes 2^53 - 1 seconds",
             Self::TimeOutOfRange => "issued-at time passes 2^53 - 1 seconds",
             Self::Serialize => "claims could not be serialized as JSON",
+            Self::TokenTooLong => "token is longer than allowed",
+            Self::Malformed => "token is not three dot-separated segments",
+            Self::BadBase64 => "token segment is not base64url",
+            Self::BadJson => "token segment is not valid JSON",
+            Self::JsonTooDeep => "token JSON is nested too deeply",
+            Self::BadHeader => "token header is not a JWT header",
+            Self::WrongAlgorithm => "token algorithm is not HS256",
+            Self::BadSignature => "signature does not match",
+            Self::Expired => "token has expired",
+            Self::NotYetValid => "token is not valid yet",
+            Self::MissingClaim => "a required claim (apikey, permissions or exp) is missing",
+            Self::WrongClaimType => "a claim has the wrong type",
+            Self::DuplicateClaim => "a claim appears twice",
+            Self::UnknownPermission => {
+                "unknown permission: expected allow_join, ask_join or allow_mod"
+            }
+            Self::UnknownRole => "unknown role: expected crawler or rtc",
+            Self::VersionRequired => "roomId, participantId and roles require version 2",
+            Self::ScratchTooSmall { .. } => "scratch buffer is too small for the token",
         }
     }
 }
@@ -69,7 +128,7 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::BufferTooSmall { needed } => {
+            Self::BufferTooSmall { needed } | Self::ScratchTooSmall { needed } => {
                 write!(f, "{} (needs {needed} bytes)", self.message())
             }
             _ => f.write_str(self.message()),

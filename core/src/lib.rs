@@ -12,16 +12,21 @@
 )]
 #![cfg_attr(test, allow(clippy::indexing_slicing, clippy::unwrap_used))]
 
+mod access;
 pub mod base64url;
 mod claims;
 mod duration;
 mod error;
-mod json;
+mod json_reader;
+mod json_writer;
 mod sign;
+mod verify;
 
+pub use access::{Join, Refusal};
 pub use claims::{Claims, MAX_SAFE_SECONDS, Permission, Role};
 pub use duration::ExpiresIn;
 pub use error::Error;
 pub use sign::{
     HEADER, SIGNATURE_LEN, SigningKey, max_token_len, sign, sign_claims, sign_to_string, token_len,
 };
+pub use verify::{DEFAULT_MAX_TOKEN_LEN, Rules, TokenClaims, VerifiedClaims, dangerous, verify};

@@ -11,7 +11,7 @@ use sha2::Sha256;
 use crate::Error;
 use crate::base64url::{encode_in_place, encode_mac, encoded_len};
 use crate::claims::Claims;
-use crate::json::{Counter, SliceOut, write_claims};
+use crate::json_writer::{Counter, SliceOut, write_claims};
 
 /// `{"alg":"HS256","typ":"JWT"}` in base64url: the header of every token made here.
 pub const HEADER: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
@@ -55,6 +55,13 @@ impl SigningKey {
         let mut mac = self.mac.clone();
         mac.update(message);
         mac.finalize().into_bytes().into()
+    }
+
+    /// Checks `tag` against the HMAC of `message` in constant time.
+    pub(crate) fn verify_tag(&self, message: &[u8], tag: &[u8; 32]) -> bool {
+        let mut mac = self.mac.clone();
+        mac.update(message);
+        mac.verify_slice(tag).is_ok()
     }
 }
 

@@ -11,6 +11,8 @@
 const fs = require('fs');
 const path = require('path');
 const jwt = require('jsonwebtoken');
+// jws is the signer jsonwebtoken itself uses; called directly it writes headers in any order.
+const jws = require('jws');
 const ms = require('ms');
 
 const OUT = path.join(__dirname, 'vectors.json');
@@ -177,6 +179,57 @@ const msTable = [
   return { text, ms: value ?? null };
 });
 
+// Verification cases: tokens made by Node in shapes our signer never writes, each with the
+// time it is checked at, the error kind this project reports (our decision, an input), and
+// Node's own verdict from jwt.verify (the reference, an output).
+const verifyCases = [];
+function addVerify(name, token, { now = IAT, leeway = 0, expect = 'valid', secret = SECRET } = {}) {
+  let node;
+  try {
+    jwt.verify(token, secret, { algorithms: ['HS256'], clockTimestamp: now, clockTolerance: leeway });
+    node = 'valid';
+  } catch (e) {
+    node = `${e.name}: ${e.message}`;
+  }
+  verifyCases.push({ name, secret, token, now, leeway, expect, node });
+}
+const V2 = { apikey: APIKEY, permissions: ['allow_join', 'allow_mod'], version: 2, roomId: 'abcd-efgh-ijkl', participantId: 'p-1', roles: ['rtc'] };
+const signed = (payload, options = {}) => jwt.sign({ iat: IAT, ...payload }, SECRET, { algorithm: 'HS256', ...options });
+// Payloads jwt.sign refuses to make, signed by jws with jsonwebtoken's header.
+const raw = (payload) => jws.sign({ header: { alg: 'HS256', typ: 'JWT' }, payload, secret: SECRET });
+
+addVerify('payload keys reversed', signed({ exp: IAT + 60, iat: IAT, roles: ['rtc'], participantId: 'p-1', roomId: 'abcd-efgh-ijkl', version: 2, permissions: ['ask_join'], apikey: APIKEY }));
+addVerify('unknown claims of every JSON type are ignored', signed({ sub: 'user', aud: ['a', 'b'], custom: { nested: [1, -2.5e-3, { a: null, b: true, c: false }], s: 'x\u0000"' }, ...V2 }, { expiresIn: '1h' }));
+addVerify('escaped strings decode', signed({ ...V2, roomId: 'r\u00e9\n"\\/\u2028😀', participantId: '\u0001' }, { expiresIn: '1h' }));
+addVerify('kid in header', signed(V2, { expiresIn: '1h', keyid: 'key-2026' }));
+addVerify('typ first in header (jws)', jws.sign({ header: { typ: 'JWT', alg: 'HS256' }, payload: { ...V2, iat: IAT, exp: IAT + 60 }, secret: SECRET }));
+addVerify('no typ in header (jws)', jws.sign({ header: { alg: 'HS256' }, payload: { ...V2, iat: IAT, exp: IAT + 60 }, secret: SECRET }));
+addVerify('typ lowercase (jws)', jws.sign({ header: { alg: 'HS256', typ: 'jwt' }, payload: { ...V2, iat: IAT, exp: IAT + 60 }, secret: SECRET }));
+addVerify('typ not JWT (jws)', jws.sign({ header: { alg: 'HS256', typ: 'at+jwt' }, payload: { ...V2, iat: IAT, exp: IAT + 60 }, secret: SECRET }), { expect: 'BadHeader' });
+addVerify('nbf in the future', signed(V2, { expiresIn: '1h', notBefore: '10m' }), { expect: 'NotYetValid' });
+addVerify('nbf reached', signed(V2, { expiresIn: '1h', notBefore: '10m' }), { now: IAT + 600 });
+addVerify('nbf within leeway', signed(V2, { expiresIn: '1h', notBefore: '10m' }), { now: IAT + 599, leeway: 1 });
+addVerify('nbf just outside leeway', signed(V2, { expiresIn: '1h', notBefore: '10m' }), { now: IAT + 598, leeway: 1, expect: 'NotYetValid' });
+addVerify('one second before exp', signed(V2, { expiresIn: 60 }), { now: IAT + 59 });
+addVerify('exactly at exp', signed(V2, { expiresIn: 60 }), { now: IAT + 60, expect: 'Expired' });
+addVerify('at exp with leeway 1', signed(V2, { expiresIn: 60 }), { now: IAT + 60, leeway: 1 });
+addVerify('at exp + leeway', signed(V2, { expiresIn: 60 }), { now: IAT + 61, leeway: 1, expect: 'Expired' });
+addVerify('long expired', signed(V2, { expiresIn: 60 }), { now: IAT + 86400 * 3, expect: 'Expired' });
+addVerify('no exp', signed({ ...V2, iat: IAT }), { expect: 'MissingClaim' });
+addVerify('exp as a string', raw({ ...V2, iat: IAT, exp: String(IAT + 60) }), { expect: 'WrongClaimType' });
+addVerify('exp fractional', raw({ ...V2, iat: IAT, exp: IAT + 60.5 }), { expect: 'WrongClaimType' });
+addVerify('duplicated exp key', jws.sign({ header: { alg: 'HS256', typ: 'JWT' }, payload: `{"apikey":"k","permissions":["allow_join"],"exp":${IAT + 60},"exp":${IAT + 90}}`, secret: SECRET }), { expect: 'DuplicateClaim' });
+addVerify('permissions as a string', signed({ ...V2, permissions: 'allow_join' }, { expiresIn: 60 }), { expect: 'WrongClaimType' });
+addVerify('unknown permission', signed({ ...V2, permissions: ['allow_join', 'allow_everything'] }, { expiresIn: 60 }), { expect: 'UnknownPermission' });
+addVerify('unknown role', signed({ ...V2, roles: ['admin'] }, { expiresIn: 60 }), { expect: 'UnknownRole' });
+addVerify('roomId without version 2', signed({ apikey: APIKEY, permissions: ['allow_join'], roomId: 'r' }, { expiresIn: 60 }), { expect: 'VersionRequired' });
+addVerify('no apikey', signed({ permissions: ['allow_join'] }, { expiresIn: 60 }), { expect: 'MissingClaim' });
+addVerify('empty permissions', signed({ apikey: APIKEY, permissions: [] }, { expiresIn: 60 }), { expect: 'NoPermissions' });
+addVerify('HS384', signed(V2, { expiresIn: 60, algorithm: 'HS384' }), { expect: 'WrongAlgorithm' });
+addVerify('HS512', signed(V2, { expiresIn: 60, algorithm: 'HS512' }), { expect: 'WrongAlgorithm' });
+addVerify('alg none, empty signature', signed(V2, { expiresIn: 60, algorithm: 'none' }), { expect: 'WrongAlgorithm' });
+addVerify('other secret', jwt.sign({ iat: IAT, ...V2 }, 'another-secret-another-secret-0000', { expiresIn: 60 }), { expect: 'BadSignature' });
+
 const vectors = cases.map((c) => ({
   ...c,
   token: jwt.sign(c.claims, c.secret, { algorithm: 'HS256', expiresIn: c.expiresIn }),
@@ -186,6 +239,7 @@ const doc = {
   generator: `jsonwebtoken ${require('jsonwebtoken/package.json').version}, ms ${require('ms/package.json').version}`,
   vectors,
   differences,
+  verify: verifyCases,
   ms: msTable,
 };
 const text = `${JSON.stringify(doc, null, 2)}\n`;

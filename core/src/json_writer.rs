@@ -144,25 +144,29 @@ const fn needs_escape(byte: u8) -> bool {
     byte < 0x20 || byte == b'"' || byte == b'\\'
 }
 
-/// How many leading bytes need no escaping; checks eight bytes per step.
-fn clean_prefix_len(bytes: &[u8]) -> usize {
+/// How many leading bytes need no escaping in a JSON string (no `"`, `\` or control
+/// character); checks eight bytes per step.
+pub(crate) fn clean_prefix_len(bytes: &[u8]) -> usize {
     const ONES: u64 = u64::from_ne_bytes([1; 8]);
     const HIGHS: u64 = ONES << 7;
-    // Any byte below `n` (n <= 0x80) sets a high bit: the classic `hasless` word test.
-    const fn has_less(w: u64, n: u8) -> bool {
-        w.wrapping_sub(ONES.wrapping_mul(n as u64)) & !w & HIGHS != 0
+    // The high bit of each byte below `n` (n <= 0x80): the classic `hasless` word test. A
+    // borrow can also mark bytes above a true match, never below, so the lowest mark is exact.
+    const fn less(w: u64, n: u8) -> u64 {
+        w.wrapping_sub(ONES.wrapping_mul(n as u64)) & !w & HIGHS
     }
-    const fn has_byte(w: u64, b: u8) -> bool {
-        has_less(w ^ ONES.wrapping_mul(b as u64), 1)
+    const fn equal(w: u64, b: u8) -> u64 {
+        less(w ^ ONES.wrapping_mul(b as u64), 1)
     }
     let mut clean = 0;
-    for chunk in bytes.chunks_exact(8) {
-        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
-            break;
-        };
-        let w = u64::from_ne_bytes(word);
-        if has_less(w, 0x20) || has_byte(w, b'"') || has_byte(w, b'\\') {
-            break;
+    while let Some(&word) = bytes
+        .get(clean..clean + 8)
+        .and_then(|w| <&[u8; 8]>::try_from(w).ok())
+    {
+        // Little-endian, so the lowest mark is the first byte in memory.
+        let w = u64::from_le_bytes(word);
+        let marks = less(w, 0x20) | equal(w, b'"') | equal(w, b'\\');
+        if marks != 0 {
+            return clean + (marks.trailing_zeros() / 8) as usize;
         }
         clean += 8;
     }
@@ -291,6 +295,26 @@ mod tests {
                 let mut text = base;
                 text[at] = special;
                 assert_eq!(clean_prefix_len(&text), at, "{special:#x} at {at}");
+            }
+        }
+        // Every position of every special after every prefix, borrows included.
+        for special in [0u8, 0x1f, b'"', b'\\'] {
+            for at in 0..16 {
+                for before in [0x00u8, 0x01, 0x1f, 0x21, 0x22, 0x5c, 0x7f, 0x80, 0xff] {
+                    let mut text = [b'a'; 16];
+                    text[..at].fill(before);
+                    text[at] = special;
+                    let want = if needs_escape(before) && at > 0 {
+                        0
+                    } else {
+                        at
+                    };
+                    assert_eq!(
+                        clean_prefix_len(&text),
+                        want,
+                        "{special:#x} at {at} after {before:#x}"
+                    );
+                }
             }
         }
         // Bytes at or above 0x80 and just above the specials are clean.

@@ -1,0 +1,494 @@
+//! Checking tokens offline: strict form, HS256 only, the MAC in constant time, then the
+//! claims (decoded into the caller's scratch buffer) and the time rules, each refusal with
+//! its own [`Error`].
+
+use core::ops::Range;
+
+use crate::Error;
+use crate::base64url::{DecodeError, decode_into, decoded_len};
+use crate::claims::{Permission, Role};
+use crate::json_reader::Reader;
+use crate::sign::{HEADER, SigningKey};
+
+/// Longest token [`Rules::at`] accepts by default, in bytes: far above any VideoSDK token and
+/// within common HTTP header limits.
+pub const DEFAULT_MAX_TOKEN_LEN: usize = 8192;
+
+/// `{"typ":"JWT","alg":"HS256"}`, the header the Rust `jsonwebtoken` crate writes.
+const HEADER_TYP_FIRST: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9";
+
+/// What a token is checked against: the time (the core has no clock), the leeway and a size cap.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rules {
+    now: u64,
+    leeway: u64,
+    max_token_len: usize,
+}
+
+impl Rules {
+    /// Checks at `now` (unix seconds) with no leeway and [`DEFAULT_MAX_TOKEN_LEN`].
+    #[must_use]
+    pub const fn at(now: u64) -> Self {
+        Self {
+            now,
+            leeway: 0,
+            max_token_len: DEFAULT_MAX_TOKEN_LEN,
+        }
+    }
+
+    /// Allows `seconds` of clock skew on `exp` and `nbf`.
+    #[must_use]
+    pub const fn with_leeway(mut self, seconds: u64) -> Self {
+        self.leeway = seconds;
+        self
+    }
+
+    /// Refuses tokens longer than `len` bytes.
+    #[must_use]
+    pub const fn with_max_token_len(mut self, len: usize) -> Self {
+        self.max_token_len = len;
+        self
+    }
+
+    /// The time checked at.
+    #[must_use]
+    pub const fn now(&self) -> u64 {
+        self.now
+    }
+
+    /// The leeway, in seconds.
+    #[must_use]
+    pub const fn leeway(&self) -> u64 {
+        self.leeway
+    }
+}
+
+/// The claims of a token as read from its payload, strings borrowed from the scratch buffer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenClaims<'s> {
+    apikey: &'s str,
+    permissions: heapless::Vec<Permission, 3>,
+    version: Option<u64>,
+    room_id: Option<&'s str>,
+    participant_id: Option<&'s str>,
+    roles: heapless::Vec<Role, 2>,
+    iat: Option<u64>,
+    exp: Option<u64>,
+    nbf: Option<u64>,
+}
+
+impl<'s> TokenClaims<'s> {
+    /// `apikey`.
+    #[must_use]
+    pub const fn apikey(&self) -> &'s str {
+        self.apikey
+    }
+
+    /// `permissions`, in token order.
+    #[must_use]
+    pub fn permissions(&self) -> &[Permission] {
+        &self.permissions
+    }
+
+    /// `version`, if present.
+    #[must_use]
+    pub const fn version(&self) -> Option<u64> {
+        self.version
+    }
+
+    /// `roomId`, if present.
+    #[must_use]
+    pub const fn room_id(&self) -> Option<&'s str> {
+        self.room_id
+    }
+
+    /// `participantId`, if present.
+    #[must_use]
+    pub const fn participant_id(&self) -> Option<&'s str> {
+        self.participant_id
+    }
+
+    /// `roles`, in token order; empty when absent.
+    #[must_use]
+    pub fn roles(&self) -> &[Role] {
+        &self.roles
+    }
+
+    /// `iat` ([RFC 7519 §4.1.6](https://www.rfc-editor.org/rfc/rfc7519#section-4.1.6)), if present.
+    #[must_use]
+    pub const fn iat(&self) -> Option<u64> {
+        self.iat
+    }
+
+    /// `exp` ([RFC 7519 §4.1.4](https://www.rfc-editor.org/rfc/rfc7519#section-4.1.4)), if present.
+    #[must_use]
+    pub const fn exp(&self) -> Option<u64> {
+        self.exp
+    }
+
+    /// `nbf` ([RFC 7519 §4.1.5](https://www.rfc-editor.org/rfc/rfc7519#section-4.1.5)), if present.
+    #[must_use]
+    pub const fn nbf(&self) -> Option<u64> {
+        self.nbf
+    }
+
+    /// Whether the meeting may be joined with these roles (`rtc`, or no role).
+    pub(crate) fn allows_meetings(&self) -> bool {
+        self.roles.is_empty() || self.roles.contains(&Role::Rtc)
+    }
+
+    /// Whether the server API may be called with these roles (`crawler`, or no role).
+    pub(crate) fn allows_server_api(&self) -> bool {
+        self.roles.is_empty() || self.roles.contains(&Role::Crawler)
+    }
+}
+
+/// Claims of a token whose signature and times were checked; see the access checks
+/// ([`VerifiedClaims::join`], …) for what they allow.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedClaims<'s> {
+    claims: TokenClaims<'s>,
+    exp: u64,
+}
+
+impl<'s> VerifiedClaims<'s> {
+    /// Every claim as read.
+    #[must_use]
+    pub const fn claims(&self) -> &TokenClaims<'s> {
+        &self.claims
+    }
+
+    /// `apikey`.
+    #[must_use]
+    pub const fn apikey(&self) -> &'s str {
+        self.claims.apikey
+    }
+
+    /// Expiry time, unix seconds (always present in a verified token).
+    #[must_use]
+    pub const fn exp(&self) -> u64 {
+        self.exp
+    }
+}
+
+/// The three segments of a token, and the signing input they cover.
+struct Segments<'t> {
+    header: &'t str,
+    payload: &'t str,
+    signature: &'t str,
+    signing_input: &'t str,
+}
+
+impl<'t> Segments<'t> {
+    fn split(token: &'t str, max_len: usize) -> Result<Self, Error> {
+        if token.len() > max_len {
+            return Err(Error::TokenTooLong);
+        }
+        let (header, rest) = token.split_once('.').ok_or(Error::Malformed)?;
+        let (payload, signature) = rest.split_once('.').ok_or(Error::Malformed)?;
+        let signing_input = token
+            .get(..header.len() + 1 + payload.len())
+            .ok_or(Error::Malformed)?;
+        // An empty signature is refused after the header, so that `alg: none` tokens are
+        // reported as the wrong algorithm rather than as malformed.
+        if header.is_empty() || payload.is_empty() || signature.contains('.') {
+            return Err(Error::Malformed);
+        }
+        Ok(Self {
+            header,
+            payload,
+            signature,
+            signing_input,
+        })
+    }
+}
+
+/// Decodes one segment into the front of `scratch`.
+fn decode_segment<'s>(segment: &str, scratch: &'s mut [u8]) -> Result<&'s mut [u8], Error> {
+    let len = decoded_len(segment.len()).ok_or(Error::BadBase64)?;
+    let out = scratch
+        .get_mut(..len)
+        .ok_or(Error::ScratchTooSmall { needed: len })?;
+    match decode_into(segment.as_bytes(), out) {
+        Ok(_) => Ok(out),
+        Err(DecodeError::Invalid) => Err(Error::BadBase64),
+        Err(DecodeError::BufferTooSmall) => Err(Error::ScratchTooSmall { needed: len }),
+    }
+}
+
+/// The header fields that matter.
+struct HeaderFields<'s> {
+    alg: &'s str,
+    typ: Option<&'s str>,
+}
+
+/// Reads a header segment; the two HS256 headers that HS256 signers write are recognised
+/// without decoding.
+fn read_header<'s>(segment: &str, scratch: &'s mut [u8]) -> Result<HeaderFields<'s>, Error> {
+    if segment == HEADER || segment == HEADER_TYP_FIRST {
+        return Ok(HeaderFields {
+            alg: "HS256",
+            typ: Some("JWT"),
+        });
+    }
+    let json = decode_segment(segment, scratch)?;
+    let mut reader = Reader::new(json);
+    reader.begin_object()?;
+    let (mut alg, mut typ): (Option<Range<usize>>, Option<Range<usize>>) = (None, None);
+    let mut first = true;
+    while let Some(key) = reader.next_key(&mut first)? {
+        let slot = match reader.bytes(key) {
+            b"alg" => &mut alg,
+            b"typ" => &mut typ,
+            b"crit" => return Err(Error::BadHeader),
+            _ => {
+                reader.skip_value()?;
+                continue;
+            }
+        };
+        if slot.is_some() {
+            return Err(Error::BadHeader);
+        }
+        *slot = Some(reader.string_value(Error::BadHeader)?);
+    }
+    reader.end()?;
+    let json = reader.into_text()?;
+    let text = |range: Range<usize>| json.get(range).ok_or(Error::BadJson);
+    let alg = text(alg.ok_or(Error::BadHeader)?)?;
+    let typ = typ.map(text).transpose()?;
+    if typ.is_some_and(|typ| !typ.eq_ignore_ascii_case("JWT")) {
+        return Err(Error::BadHeader);
+    }
+    Ok(HeaderFields { alg, typ })
+}
+
+/// The claims keys that are read; every other key is skipped.
+enum Key {
+    Apikey,
+    Permissions,
+    Version,
+    RoomId,
+    ParticipantId,
+    Roles,
+    Iat,
+    Exp,
+    Nbf,
+    Other,
+}
+
+impl Key {
+    fn of(name: &[u8]) -> Self {
+        match name {
+            b"apikey" => Self::Apikey,
+            b"permissions" => Self::Permissions,
+            b"version" => Self::Version,
+            b"roomId" => Self::RoomId,
+            b"participantId" => Self::ParticipantId,
+            b"roles" => Self::Roles,
+            b"iat" => Self::Iat,
+            b"exp" => Self::Exp,
+            b"nbf" => Self::Nbf,
+            _ => Self::Other,
+        }
+    }
+}
+
+fn set_once<T>(slot: &mut Option<T>, value: T) -> Result<(), Error> {
+    if slot.is_some() {
+        return Err(Error::DuplicateClaim);
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+/// Reads an array of names into a set that keeps order and refuses repeats.
+fn read_names<T: PartialEq, const N: usize>(
+    reader: &mut Reader<'_>,
+    parse: impl Fn(&str) -> Option<T>,
+    unknown: Error,
+    repeated: Error,
+) -> Result<heapless::Vec<T, N>, Error> {
+    reader.begin_array(Error::WrongClaimType)?;
+    let mut names = heapless::Vec::new();
+    let mut first = true;
+    while reader.next_element(&mut first)? {
+        let range = reader.string_value(Error::WrongClaimType)?;
+        let name = core::str::from_utf8(reader.bytes(range)).map_err(|_| unknown)?;
+        let value = parse(name).ok_or(unknown)?;
+        if names.contains(&value) {
+            return Err(repeated);
+        }
+        names.push(value).map_err(|_| repeated)?;
+    }
+    Ok(names)
+}
+
+/// Reads and checks the payload claims (but not the times).
+fn read_claims(json: &mut [u8]) -> Result<TokenClaims<'_>, Error> {
+    let mut reader = Reader::new(json);
+    reader.begin_object()?;
+    let (mut apikey, mut room_id, mut participant_id) = (None, None, None);
+    let (mut permissions, mut roles) = (None, None);
+    let (mut version, mut iat, mut exp, mut nbf) = (None, None, None, None);
+    let mut first = true;
+    while let Some(key) = reader.next_key(&mut first)? {
+        let r = &mut reader;
+        match Key::of(r.bytes(key)) {
+            Key::Apikey => set_once(&mut apikey, r.string_value(Error::WrongClaimType)?)?,
+            Key::RoomId => set_once(&mut room_id, r.string_value(Error::WrongClaimType)?)?,
+            Key::ParticipantId => {
+                set_once(&mut participant_id, r.string_value(Error::WrongClaimType)?)?
+            }
+            Key::Permissions => set_once(
+                &mut permissions,
+                read_names(
+                    r,
+                    Permission::from_name,
+                    Error::UnknownPermission,
+                    Error::DuplicatePermission,
+                )?,
+            )?,
+            Key::Roles => set_once(
+                &mut roles,
+                read_names(r, Role::from_name, Error::UnknownRole, Error::DuplicateRole)?,
+            )?,
+            Key::Version => set_once(&mut version, r.integer_value(Error::WrongClaimType)?)?,
+            Key::Iat => set_once(&mut iat, r.integer_value(Error::WrongClaimType)?)?,
+            Key::Exp => set_once(&mut exp, r.integer_value(Error::WrongClaimType)?)?,
+            Key::Nbf => set_once(&mut nbf, r.integer_value(Error::WrongClaimType)?)?,
+            Key::Other => r.skip_value()?,
+        }
+    }
+    reader.end()?;
+    // One UTF-8 check for the whole payload, after unescaping (see `Reader::into_text`).
+    let json = reader.into_text()?;
+    let text = |range: Range<usize>| json.get(range).ok_or(Error::BadJson);
+    let claims = TokenClaims {
+        apikey: text(apikey.ok_or(Error::MissingClaim)?)?,
+        permissions: permissions.ok_or(Error::MissingClaim)?,
+        version,
+        room_id: room_id.map(text).transpose()?,
+        participant_id: participant_id.map(text).transpose()?,
+        roles: roles.unwrap_or_default(),
+        iat,
+        exp,
+        nbf,
+    };
+    if claims.apikey.is_empty() {
+        return Err(Error::EmptyApiKey);
+    }
+    if claims.permissions.is_empty() {
+        return Err(Error::NoPermissions);
+    }
+    if claims.room_id == Some("") {
+        return Err(Error::EmptyRoomId);
+    }
+    if claims.participant_id == Some("") {
+        return Err(Error::EmptyParticipantId);
+    }
+    let has_v2_fields =
+        claims.room_id.is_some() || claims.participant_id.is_some() || !claims.roles.is_empty();
+    if has_v2_fields && claims.version != Some(2) {
+        return Err(Error::VersionRequired);
+    }
+    Ok(claims)
+}
+
+/// Verifies `token` with `key` under `rules`, decoding its payload into `scratch`
+/// (a buffer as long as the token always suffices).
+///
+/// Checks, in order: size and form; the header (`alg` must be HS256 — `none` and every other
+/// algorithm are refused before the signature is looked at); the signature, in constant time;
+/// the claims; then `exp` (required; expired when `now >= exp + leeway`) and `nbf`.
+///
+/// # Errors
+/// The first check that fails, as its own [`Error`] variant.
+pub fn verify<'s>(
+    token: &str,
+    key: &SigningKey,
+    rules: &Rules,
+    scratch: &'s mut [u8],
+) -> Result<VerifiedClaims<'s>, Error> {
+    let segments = Segments::split(token, rules.max_token_len)?;
+    if read_header(segments.header, scratch)?.alg != "HS256" {
+        return Err(Error::WrongAlgorithm);
+    }
+    if segments.signature.is_empty() {
+        return Err(Error::Malformed);
+    }
+    // Room for a few bytes more than a MAC, so that padding or stray characters on a
+    // slightly long signature are reported as bad base64 rather than a bad signature.
+    let mut decoded = [0u8; 40];
+    let mac = match decode_into(segments.signature.as_bytes(), &mut decoded) {
+        Ok(mac) => <&[u8; 32]>::try_from(mac).map_err(|_| Error::BadSignature)?,
+        Err(DecodeError::Invalid) => return Err(Error::BadBase64),
+        Err(DecodeError::BufferTooSmall) => return Err(Error::BadSignature),
+    };
+    if !key.verify_tag(segments.signing_input.as_bytes(), mac) {
+        return Err(Error::BadSignature);
+    }
+    let claims = read_claims(decode_segment(segments.payload, scratch)?)?;
+    let exp = claims.exp.ok_or(Error::MissingClaim)?;
+    if rules.now >= exp.saturating_add(rules.leeway) {
+        return Err(Error::Expired);
+    }
+    if claims
+        .nbf
+        .is_some_and(|nbf| rules.now.saturating_add(rules.leeway) < nbf)
+    {
+        return Err(Error::NotYetValid);
+    }
+    Ok(VerifiedClaims { claims, exp })
+}
+
+/// Reading a token without checking it. Named so that it is never used by accident: nothing
+/// here says a token is genuine or current.
+pub mod dangerous {
+    use super::{
+        DEFAULT_MAX_TOKEN_LEN, Segments, TokenClaims, decode_segment, read_claims, read_header,
+    };
+    use crate::Error;
+    use crate::base64url::decoded_len;
+
+    /// A token's header fields and claims, NOT verified: neither the signature nor the times
+    /// were checked.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct Unverified<'s> {
+        /// The header's `alg`, whatever it names.
+        pub alg: &'s str,
+        /// The header's `typ`, if present.
+        pub typ: Option<&'s str>,
+        /// The payload's claims.
+        pub claims: TokenClaims<'s>,
+    }
+
+    /// Decodes `token` for inspection without checking its signature or times; the header and
+    /// payload are decoded into `scratch` (a buffer as long as the token always suffices).
+    ///
+    /// # Errors
+    /// Form, base64, JSON and claim errors as [`verify`](super::verify) reports them;
+    /// [`Error::ScratchTooSmall`] when `scratch` cannot hold the header and payload.
+    pub fn decode_unverified<'s>(
+        token: &str,
+        scratch: &'s mut [u8],
+    ) -> Result<Unverified<'s>, Error> {
+        let segments = Segments::split(token, DEFAULT_MAX_TOKEN_LEN)?;
+        let header_len = decoded_len(segments.header.len()).ok_or(Error::BadBase64)?;
+        let payload_len = decoded_len(segments.payload.len()).ok_or(Error::BadBase64)?;
+        let needed = header_len.saturating_add(payload_len);
+        let (header_scratch, payload_scratch) = scratch
+            .split_at_mut_checked(header_len)
+            .ok_or(Error::ScratchTooSmall { needed })?;
+        let header = read_header(segments.header, header_scratch)?;
+        let payload = decode_segment(segments.payload, payload_scratch).map_err(|e| match e {
+            Error::ScratchTooSmall { .. } => Error::ScratchTooSmall { needed },
+            other => other,
+        })?;
+        let claims = read_claims(payload)?;
+        Ok(Unverified {
+            alg: header.alg,
+            typ: header.typ,
+            claims,
+        })
+    }
+}

@@ -1,0 +1,218 @@
+//! Verification against tokens made by Node's `jsonwebtoken` and the Rust `jsonwebtoken`
+//! crate, and round trips of random claims.
+
+use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
+use proptest::prelude::*;
+use serde_json::json;
+use videosdk_token_core::{
+    Claims, Error, Permission, Role, Rules, SigningKey, TokenClaims, dangerous, sign, verify,
+};
+use videosdk_token_harness::vectors::{self, Typed};
+
+fn assert_same_claims(read: &TokenClaims<'_>, typed: &Typed<'_>, name: &str) {
+    let claims = typed.claims().expect("valid claims");
+    assert_eq!(read.apikey(), claims.apikey(), "{name}");
+    assert_eq!(read.permissions(), claims.permissions(), "{name}");
+    assert_eq!(read.version(), claims.version().map(u64::from), "{name}");
+    assert_eq!(read.room_id(), claims.room_id(), "{name}");
+    assert_eq!(read.participant_id(), claims.participant_id(), "{name}");
+    assert_eq!(read.roles(), claims.roles(), "{name}");
+    assert_eq!(read.iat(), Some(claims.iat()), "{name}");
+    assert_eq!(read.exp(), Some(claims.exp()), "{name}");
+    assert_eq!(read.nbf(), None, "{name}");
+}
+
+#[test]
+fn every_golden_vector_verifies_and_reads_back() {
+    let doc = vectors::load();
+    for vector in &doc.vectors {
+        let typed = vector.typed();
+        let key = SigningKey::new(vector.secret.as_bytes()).expect("secret");
+        let iat = vector.claims.iat;
+        let mut scratch = vec![0u8; vector.token.len()];
+        let verified = verify(&vector.token, &key, &Rules::at(iat), &mut scratch)
+            .unwrap_or_else(|e| panic!("{}: {e}", vector.name));
+        assert_same_claims(verified.claims(), &typed, &vector.name);
+
+        let mut scratch = vec![0u8; vector.token.len()];
+        let unverified =
+            dangerous::decode_unverified(&vector.token, &mut scratch).expect("decodes");
+        assert_eq!((unverified.alg, unverified.typ), ("HS256", Some("JWT")));
+        assert_same_claims(&unverified.claims, &typed, &vector.name);
+
+        // One second before expiry is valid; expiry itself is not.
+        let exp = verified.exp();
+        let mut scratch = vec![0u8; vector.token.len()];
+        assert!(verify(&vector.token, &key, &Rules::at(exp - 1), &mut scratch).is_ok());
+        assert_eq!(
+            verify(&vector.token, &key, &Rules::at(exp), &mut scratch),
+            Err(Error::Expired)
+        );
+    }
+}
+
+fn kind(result: &Result<videosdk_token_core::VerifiedClaims<'_>, Error>) -> String {
+    match result {
+        Ok(_) => "valid".to_owned(),
+        Err(e) => format!("{e:?}")
+            .split([' ', '{'])
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
+    }
+}
+
+#[test]
+fn node_made_tokens_get_the_expected_verdict() {
+    let doc = vectors::load();
+    assert!(doc.verify.len() >= 25);
+    for case in &doc.verify {
+        let key = SigningKey::new(case.secret.as_bytes()).expect("secret");
+        let rules = Rules::at(case.now).with_leeway(case.leeway);
+        let mut scratch = vec![0u8; case.token.len()];
+        let result = verify(&case.token, &key, &rules, &mut scratch);
+        assert_eq!(kind(&result), case.expect, "{}", case.name);
+        // Where we accept, Node accepts too; where Node refuses, so do we.
+        if case.expect == "valid" {
+            assert_eq!(case.node, "valid", "{}", case.name);
+        }
+        if case.node != "valid" {
+            assert!(
+                result.is_err(),
+                "{}: Node refused ({}) but we accepted",
+                case.name,
+                case.node
+            );
+        }
+    }
+}
+
+#[test]
+fn escapes_and_unknown_claims_read_correctly() {
+    let doc = vectors::load();
+    let case = doc
+        .verify
+        .iter()
+        .find(|c| c.name == "escaped strings decode")
+        .expect("case");
+    let key = SigningKey::new(case.secret.as_bytes()).expect("secret");
+    let mut scratch = vec![0u8; case.token.len()];
+    let verified = verify(&case.token, &key, &Rules::at(case.now), &mut scratch).expect("valid");
+    assert_eq!(
+        verified.claims().room_id(),
+        Some("r\u{e9}\n\"\\/\u{2028}😀")
+    );
+    assert_eq!(verified.claims().participant_id(), Some("\u{1}"));
+
+    let case = doc
+        .verify
+        .iter()
+        .find(|c| c.name == "nbf reached")
+        .expect("case");
+    let mut scratch = vec![0u8; case.token.len()];
+    let verified = verify(&case.token, &key, &Rules::at(case.now), &mut scratch).expect("valid");
+    assert_eq!(verified.claims().nbf(), Some(case.now));
+}
+
+#[test]
+fn scratch_too_small_names_the_size() {
+    let doc = vectors::load();
+    let vector = &doc.vectors[0];
+    let key = SigningKey::new(vector.secret.as_bytes()).expect("secret");
+    let payload = vector.token.split('.').nth(1).expect("payload");
+    let needed = payload.len() * 3 / 4;
+    let mut scratch = vec![0u8; needed - 1];
+    let rules = Rules::at(vector.claims.iat);
+    assert_eq!(
+        verify(&vector.token, &key, &rules, &mut scratch),
+        Err(Error::ScratchTooSmall { needed })
+    );
+    let mut scratch = vec![0u8; needed];
+    assert!(verify(&vector.token, &key, &rules, &mut scratch).is_ok());
+}
+
+fn ordered_subset<T: Clone + std::fmt::Debug + 'static>(
+    all: &'static [T],
+    min: usize,
+) -> impl Strategy<Value = Vec<T>> {
+    Just(all.to_vec())
+        .prop_shuffle()
+        .prop_flat_map(move |items| {
+            let len = items.len();
+            (min..=len).prop_map(move |n| items[..n].to_vec())
+        })
+}
+
+fn text(max: usize) -> impl Strategy<Value = String> {
+    proptest::collection::vec(any::<char>(), 1..max).prop_map(|chars| chars.into_iter().collect())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn sign_then_verify_round_trips(
+        secret in proptest::collection::vec(any::<u8>(), 1..100),
+        apikey in text(60),
+        permissions in ordered_subset(&Permission::ALL, 1),
+        roles in ordered_subset(&Role::ALL, 0),
+        room_id in proptest::option::of(text(40)),
+        participant_id in proptest::option::of(text(40)),
+        iat in 1u64..(1 << 40),
+        lifetime in 1u64..(1 << 30),
+    ) {
+        let mut claims = Claims::new(&apikey, &permissions, iat, iat + lifetime).with_roles(&roles);
+        if let Some(room_id) = &room_id {
+            claims = claims.with_room_id(room_id);
+        }
+        if let Some(participant_id) = &participant_id {
+            claims = claims.with_participant_id(participant_id);
+        }
+        let key = SigningKey::new(&secret).expect("secret");
+        let mut buf = vec![0u8; 4096];
+        let token = sign(&claims, &key, &mut buf).expect("fits").to_owned();
+        let mut scratch = vec![0u8; token.len()];
+        let verified = verify(&token, &key, &Rules::at(iat), &mut scratch).expect("verifies");
+        let read = verified.claims();
+        prop_assert_eq!(read.apikey(), apikey.as_str());
+        prop_assert_eq!(read.permissions(), permissions.as_slice());
+        prop_assert_eq!(read.roles(), roles.as_slice());
+        prop_assert_eq!(read.room_id(), room_id.as_deref());
+        prop_assert_eq!(read.participant_id(), participant_id.as_deref());
+        prop_assert_eq!(read.version(), claims.version().map(u64::from));
+        prop_assert_eq!((read.iat(), verified.exp()), (Some(iat), iat + lifetime));
+    }
+
+    #[test]
+    fn tokens_from_the_rust_jsonwebtoken_crate_verify(
+        secret in proptest::collection::vec(any::<u8>(), 1..100),
+        apikey in text(60),
+        permissions in ordered_subset(&Permission::ALL, 1),
+        roles in ordered_subset(&Role::ALL, 0),
+        room_id in text(40),
+        extra in text(20),
+        iat in 1u64..(1 << 40),
+        lifetime in 1u64..(1 << 30),
+    ) {
+        let payload = json!({
+            "exp": iat + lifetime,
+            "roomId": room_id,
+            "permissions": permissions.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
+            "apikey": apikey,
+            "roles": roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+            "version": 2,
+            "extra": { "note": extra, "list": [1, 2.5, null] },
+            "iat": iat,
+        });
+        let key = EncodingKey::from_secret(&secret).expect("any key length");
+        let token = encode(&Header::new(Algorithm::HS256), &payload, &key).expect("encodes");
+        let mut scratch = vec![0u8; token.len()];
+        let ours = SigningKey::new(&secret).expect("secret");
+        let verified = verify(&token, &ours, &Rules::at(iat), &mut scratch).expect("verifies");
+        prop_assert_eq!(verified.apikey(), apikey.as_str());
+        prop_assert_eq!(verified.claims().permissions(), permissions.as_slice());
+        prop_assert_eq!(verified.claims().roles(), roles.as_slice());
+        prop_assert_eq!(verified.claims().room_id(), Some(room_id.as_str()));
+        prop_assert_eq!(verified.exp(), iat + lifetime);
+    }
+}
