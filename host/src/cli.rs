@@ -1,0 +1,260 @@
+//! The command-line grammar: every subcommand, flag and default, with the help text users see.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use videosdk_token_core::{Permission, Role};
+
+const SECRET_HELP: &str = "\
+Secrets are never taken on the command line (they would show in the process list). They come
+from, in order: --secret-file PATH, --secret-stdin, the VIDEOSDK_SECRET_KEY environment
+variable, or VIDEOSDK_SECRET_KEY in a .env file in the working directory. The API key comes
+from --api-key, VIDEOSDK_API_KEY, or VIDEOSDK_API_KEY in .env.
+
+Exit codes: 0 ok, 1 token refused, 2 usage or input error.";
+
+/// Make and check VideoSDK meeting access tokens (HS256 JWTs), offline.
+#[derive(Debug, Parser)]
+#[command(name = "videosdk-token", version, after_long_help = SECRET_HELP)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Sign a token and print it (byte-identical to Node's jsonwebtoken for the same inputs)
+    #[command(after_long_help = SECRET_HELP)]
+    Sign(SignArgs),
+    /// Check a token's signature, times and access; exit 1 with the reason when refused
+    #[command(after_long_help = SECRET_HELP)]
+    Verify(VerifyArgs),
+    /// Show a token's header and claims WITHOUT checking its signature
+    Decode(DecodeArgs),
+    /// Sign one token per JSON line of input, in input order, on every core
+    #[command(after_long_help = BATCH_HELP)]
+    Batch(BatchArgs),
+}
+
+/// Where the secret comes from.
+#[derive(Debug, Args)]
+pub struct SecretArgs {
+    /// Read the secret from this file (a trailing newline is ignored)
+    #[arg(long, value_name = "PATH", conflicts_with = "secret_stdin")]
+    pub secret_file: Option<PathBuf>,
+
+    /// Read the secret from standard input (a trailing newline is ignored)
+    #[arg(long)]
+    pub secret_stdin: bool,
+
+    /// Accept a secret shorter than 32 bytes (RFC 7518 asks for at least 256 bits for HS256)
+    #[arg(long)]
+    pub allow_short_secret: bool,
+
+    /// Refused: a secret given on the command line shows in the process list
+    #[arg(long = "secret", value_name = "SECRET", hide = true, aliases = ["secret-key", "api-secret"])]
+    pub secret_on_command_line: Option<String>,
+}
+
+/// Claims of the tokens to sign (for `batch`, the defaults each line may override).
+#[derive(Debug, Args)]
+pub struct ClaimArgs {
+    /// Your VideoSDK API key [env: VIDEOSDK_API_KEY, or VIDEOSDK_API_KEY in .env]
+    #[arg(long, value_name = "KEY")]
+    pub api_key: Option<String>,
+
+    /// Permission; repeat or separate with commas, order is kept
+    #[arg(
+        long = "permission",
+        value_name = "P",
+        value_delimiter = ',',
+        default_value = "allow_join"
+    )]
+    pub permissions: Vec<PermissionArg>,
+
+    /// Write `version: 2` (implied by --room-id, --participant-id and --role)
+    #[arg(long, value_name = "2", value_parser = clap::value_parser!(u8).range(2..=2))]
+    pub version: Option<u8>,
+
+    /// Limit the token to one meeting (implies version 2)
+    #[arg(long, value_name = "ID")]
+    pub room_id: Option<String>,
+
+    /// Bind the token to one participant (implies version 2)
+    #[arg(long, value_name = "ID")]
+    pub participant_id: Option<String>,
+
+    /// Role: rtc (meetings only) or crawler (server API only); repeat or separate with commas
+    /// (implies version 2)
+    #[arg(long = "role", value_name = "R", value_delimiter = ',')]
+    pub roles: Vec<RoleArg>,
+
+    /// Lifetime: 120m, 2h, 1.5 days, 7d, … (the `ms` grammar); a bare number is seconds
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "120m",
+        allow_hyphen_values = true
+    )]
+    pub expires_in: String,
+
+    /// Issued-at time, unix seconds [default: now]
+    #[arg(long, value_name = "UNIX")]
+    pub iat: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    #[command(flatten)]
+    pub claims: ClaimArgs,
+
+    #[command(flatten)]
+    pub secret: SecretArgs,
+
+    /// Print {"token": …, "expiresAt": …} instead of the bare token
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The token, or - to read it from standard input
+    #[arg(value_name = "TOKEN")]
+    pub token: String,
+
+    #[command(flatten)]
+    pub secret: SecretArgs,
+
+    /// Check at this time, unix seconds [default: now]
+    #[arg(long, value_name = "UNIX")]
+    pub now: Option<u64>,
+
+    /// Clock skew to allow on exp and nbf: 30s, 2m, … (a bare number is seconds)
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "0",
+        allow_hyphen_values = true
+    )]
+    pub leeway: String,
+
+    /// Require the token to allow this meeting
+    #[arg(long, value_name = "ID")]
+    pub room_id: Option<String>,
+
+    /// Require the token to allow this participant
+    #[arg(long, value_name = "ID")]
+    pub participant_id: Option<String>,
+
+    /// Require the token to allow joining a meeting, or calling the server API
+    #[arg(long = "for", value_name = "USE")]
+    pub for_use: Option<Use>,
+
+    /// Print the result as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DecodeArgs {
+    /// The token, or - to read it from standard input
+    #[arg(value_name = "TOKEN")]
+    pub token: String,
+
+    /// Show times relative to this moment, unix seconds [default: now]
+    #[arg(long, value_name = "UNIX")]
+    pub now: Option<u64>,
+
+    /// Print header, payload, times and warnings as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+const BATCH_HELP: &str = "\
+Each input line is a JSON object that may set roomId, participantId, roles, permissions,
+expiresIn (a duration string or a number of seconds), iat and version over the defaults
+given as flags, e.g.
+
+  {\"roomId\":\"abcd-efgh-ijkl\",\"participantId\":\"alice\",\"roles\":[\"rtc\"]}
+  {\"permissions\":[\"ask_join\"],\"expiresIn\":\"15m\"}
+  {}
+
+One token per line is written, in input order (or one JSON object per line with --json). A bad
+line stops the run with its line number and exit code 2; an --output file is then not created.
+
+Secrets: see `videosdk-token sign --help`.";
+
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    #[command(flatten)]
+    pub claims: ClaimArgs,
+
+    #[command(flatten)]
+    pub secret: SecretArgs,
+
+    /// Read JSON lines from this file [default: standard input]
+    #[arg(long, value_name = "PATH")]
+    pub input: Option<PathBuf>,
+
+    /// Write tokens to this file, created only when every line succeeded [default: standard output]
+    #[arg(long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+
+    /// Write {"token": …, "expiresAt": …} lines instead of bare tokens
+    #[arg(long)]
+    pub json: bool,
+
+    /// Signing threads [default: one per core]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+}
+
+/// A permission as spelled in the token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum PermissionArg {
+    /// Join directly
+    AllowJoin,
+    /// Ask to join and wait to be let in
+    AskJoin,
+    /// Moderate: remove participants, toggle their media
+    AllowMod,
+}
+
+impl From<PermissionArg> for Permission {
+    fn from(arg: PermissionArg) -> Self {
+        match arg {
+            PermissionArg::AllowJoin => Self::AllowJoin,
+            PermissionArg::AskJoin => Self::AskJoin,
+            PermissionArg::AllowMod => Self::AllowMod,
+        }
+    }
+}
+
+/// A role as spelled in the token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum RoleArg {
+    /// Meetings only
+    Rtc,
+    /// The v2 server API only
+    Crawler,
+}
+
+impl From<RoleArg> for Role {
+    fn from(arg: RoleArg) -> Self {
+        match arg {
+            RoleArg::Rtc => Self::Rtc,
+            RoleArg::Crawler => Self::Crawler,
+        }
+    }
+}
+
+/// What a verified token must allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Use {
+    /// Joining a meeting as a client
+    Meeting,
+    /// Calling the v2 server API
+    Api,
+}

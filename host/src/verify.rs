@@ -1,0 +1,198 @@
+//! `videosdk-token verify`: the signature, the times and, when asked, access to a meeting or
+//! the server API; a short summary when valid, the precise reason when refused.
+
+use std::io::{Read, Write};
+
+use anyhow::{Context, Result, bail};
+use videosdk_token_core::{Join, Permission, Role, Rules, VerifiedClaims, verify};
+
+use crate::cli::{Use, VerifyArgs};
+use crate::error::refused;
+use crate::sign::{parse_duration, signing_key};
+use crate::{clock, secret};
+
+/// Longest token read from standard input; anything longer is refused before it is all read.
+pub const MAX_STDIN_TOKEN: u64 = 64 * 1024;
+
+/// The token argument, or standard input for `-` (surrounding whitespace ignored).
+pub fn read_token(arg: &str) -> Result<String> {
+    if arg != "-" {
+        return Ok(arg.trim().to_owned());
+    }
+    let mut text = String::new();
+    std::io::stdin()
+        .lock()
+        .take(MAX_STDIN_TOKEN + 1)
+        .read_to_string(&mut text)
+        .context("cannot read the token from standard input")?;
+    if text.len() as u64 > MAX_STDIN_TOKEN {
+        bail!("the token on standard input is longer than {MAX_STDIN_TOKEN} bytes");
+    }
+    Ok(text.trim().to_owned())
+}
+
+/// Leeway in whole seconds: `0`, a bare number of seconds, or a duration (`30s`, `2m`).
+fn parse_leeway(text: &str) -> Result<u64> {
+    if let Ok(seconds) = text.trim_end().parse::<u64>() {
+        return Ok(seconds);
+    }
+    let millis = parse_duration("--leeway", text)?.millis();
+    if !(0.0..1e15).contains(&millis) {
+        bail!("--leeway {text:?}: must be zero or more seconds");
+    }
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "0 <= ms < 1e15"
+    )]
+    Ok((millis / 1000.0) as u64)
+}
+
+pub fn run(args: &VerifyArgs) -> Result<()> {
+    let token = read_token(&args.token)?;
+    let leeway = parse_leeway(&args.leeway)?;
+    let secret = secret::load(&args.secret, args.token == "-")?;
+    let key = signing_key(&secret)?;
+    let now = args.now.unwrap_or_else(clock::now);
+    let mut scratch = vec![0u8; token.len()];
+    let verified = verify(
+        &token,
+        &key,
+        &Rules::at(now).with_leeway(leeway),
+        &mut scratch,
+    )
+    .map_err(refused)?;
+    let access = check_access(args, &verified)?;
+    let summary = Summary::of(&verified, access, now);
+    let mut stdout = std::io::stdout().lock();
+    if args.json {
+        writeln!(stdout, "{}", summary.json())
+    } else {
+        write!(stdout, "{}", summary.text())
+    }
+    .and_then(|()| stdout.flush())
+    .context("cannot write the summary")
+}
+
+/// The access asked for with `--for`, `--room-id` and `--participant-id`, if any.
+fn check_access(args: &VerifyArgs, verified: &VerifiedClaims<'_>) -> Result<Option<Join>> {
+    let wants_meeting = args.for_use == Some(Use::Meeting)
+        || (args.for_use.is_none() && (args.room_id.is_some() || args.participant_id.is_some()));
+    if args.for_use == Some(Use::Api) {
+        verified
+            .call_server_api(args.room_id.as_deref())
+            .map_err(refused)?;
+        return Ok(None);
+    }
+    if !wants_meeting {
+        return Ok(None);
+    }
+    let Some(room) = args.room_id.as_deref().or(verified.claims().room_id()) else {
+        bail!("--for meeting needs --room-id ROOM: the token is not limited to one room");
+    };
+    let join = verified
+        .join(room, args.participant_id.as_deref())
+        .map_err(refused)?;
+    Ok(Some(join))
+}
+
+/// What a valid token allows, for people and for machines.
+struct Summary {
+    apikey: String,
+    room_id: Option<String>,
+    participant_id: Option<String>,
+    permissions: Vec<&'static str>,
+    roles: Vec<&'static str>,
+    join: &'static str,
+    moderate: bool,
+    meetings: bool,
+    server_api: bool,
+    exp: u64,
+    now: u64,
+}
+
+impl Summary {
+    fn of(verified: &VerifiedClaims<'_>, asked: Option<Join>, now: u64) -> Self {
+        let claims = verified.claims();
+        let meetings = claims.roles().is_empty() || claims.roles().contains(&Role::Rtc);
+        let has = |p| claims.permissions().contains(&p);
+        let join = match asked {
+            Some(Join::Directly) => "directly",
+            Some(Join::AfterAsking) => "after asking",
+            None if !meetings => "no",
+            None if has(Permission::AllowJoin) => "directly",
+            None if has(Permission::AskJoin) => "after asking",
+            None => "no",
+        };
+        Self {
+            apikey: claims.apikey().to_owned(),
+            room_id: claims.room_id().map(str::to_owned),
+            participant_id: claims.participant_id().map(str::to_owned),
+            permissions: claims.permissions().iter().map(|p| p.as_str()).collect(),
+            roles: claims.roles().iter().map(|r| r.as_str()).collect(),
+            join,
+            moderate: meetings && has(Permission::AllowMod),
+            meetings,
+            server_api: claims.roles().is_empty() || claims.roles().contains(&Role::Crawler),
+            exp: verified.exp(),
+            now,
+        }
+    }
+
+    fn text(&self) -> String {
+        let mut may = Vec::new();
+        if self.join != "no" {
+            may.push(format!("join {}", self.join));
+        }
+        if self.moderate {
+            may.push("moderate".to_owned());
+        }
+        if self.server_api {
+            may.push("call the server API".to_owned());
+        }
+        let mut out = format!("valid token for API key {}\n", self.apikey);
+        out += &format!(
+            "  room:         {}\n",
+            self.room_id.as_deref().unwrap_or("any")
+        );
+        out += &format!(
+            "  participant:  {}\n",
+            self.participant_id.as_deref().unwrap_or("any")
+        );
+        out += &format!("  permissions:  {}\n", self.permissions.join(", "));
+        if !self.roles.is_empty() {
+            out += &format!("  roles:        {}\n", self.roles.join(", "));
+        }
+        out += &format!(
+            "  may:          {}\n",
+            if may.is_empty() {
+                "nothing".to_owned()
+            } else {
+                may.join(", ")
+            }
+        );
+        out += &format!(
+            "  expires:      {} ({})\n",
+            clock::utc(self.exp),
+            clock::relative(self.exp, self.now)
+        );
+        out
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "valid": true,
+            "apikey": self.apikey,
+            "roomId": self.room_id,
+            "participantId": self.participant_id,
+            "permissions": self.permissions,
+            "roles": self.roles,
+            "join": self.join,
+            "moderate": self.moderate,
+            "meetings": self.meetings,
+            "serverApi": self.server_api,
+            "expiresAt": self.exp,
+            "expiresIn": self.exp.saturating_sub(self.now),
+        })
+    }
+}

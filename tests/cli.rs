@@ -1,0 +1,871 @@
+//! The built `videosdk-token` binary, run as a user runs it: every command, flag, error path
+//! and exit code; `sign` and `batch` byte for byte against the Node golden vectors.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+use assert_cmd::assert::Assert;
+use videosdk_token_harness::vectors::{self, Vector};
+
+const SECRET: &str = "cli-test-secret-0123456789abcdef-0123456789";
+const IAT: u64 = 1_700_000_000;
+
+/// The binary, built once per test run from the current sources.
+fn binary() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        escargot::CargoBuild::new()
+            .package("videosdk-token")
+            .bin("videosdk-token")
+            .run()
+            .expect("videosdk-token builds")
+            .path()
+            .to_owned()
+    })
+}
+
+/// A command with a clean environment (no VIDEOSDK_* from the caller) in an empty directory.
+fn cli(dir: &Path) -> Command {
+    let mut cmd = Command::new(binary());
+    cmd.current_dir(dir)
+        .env_remove("VIDEOSDK_SECRET_KEY")
+        .env_remove("VIDEOSDK_API_KEY");
+    cmd
+}
+
+fn run(cmd: &mut Command) -> Assert {
+    assert_cmd::Command::from_std(std::mem::replace(cmd, Command::new("true"))).assert()
+}
+
+fn with_stdin(cmd: &mut Command, input: &[u8]) -> Assert {
+    let mut cmd = assert_cmd::Command::from_std(std::mem::replace(cmd, Command::new("true")));
+    cmd.write_stdin(input.to_vec());
+    cmd.assert()
+}
+
+fn out(assert: &Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stdout).into_owned()
+}
+
+fn err(assert: &Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
+}
+
+fn code(assert: &Assert) -> i32 {
+    assert.get_output().status.code().unwrap_or(-1)
+}
+
+fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp dir")
+}
+
+/// `sign` flags for a vector, or `None` when a value cannot be an argument (a NUL byte).
+fn sign_args(vector: &Vector) -> Option<Vec<String>> {
+    let c = &vector.claims;
+    let mut args = vec!["sign".to_owned(), "--api-key".to_owned(), c.apikey.clone()];
+    for p in &c.permissions {
+        args.extend(["--permission".to_owned(), p.clone()]);
+    }
+    if c.version == Some(2) {
+        args.extend(["--version".to_owned(), "2".to_owned()]);
+    }
+    if let Some(room) = &c.room_id {
+        args.extend(["--room-id".to_owned(), room.clone()]);
+    }
+    if let Some(participant) = &c.participant_id {
+        args.extend(["--participant-id".to_owned(), participant.clone()]);
+    }
+    for r in c.roles.iter().flatten() {
+        args.extend(["--role".to_owned(), r.clone()]);
+    }
+    let expires = match &vector.expires_in {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    args.extend([
+        "--expires-in".to_owned(),
+        expires,
+        "--iat".to_owned(),
+        c.iat.to_string(),
+    ]);
+    if vector.secret.len() < 32 {
+        args.push("--allow-short-secret".to_owned());
+    }
+    args.iter().all(|a| !a.contains('\0')).then_some(args)
+}
+
+#[test]
+fn sign_matches_every_node_vector_byte_for_byte() {
+    let dir = tempdir();
+    let doc = vectors::load();
+    let mut checked = 0;
+    for vector in &doc.vectors {
+        let Some(args) = sign_args(vector) else {
+            continue; // NUL cannot be an argument; `batch` covers these vectors.
+        };
+        let assert = run(cli(dir.path())
+            .args(&args)
+            .env("VIDEOSDK_SECRET_KEY", &vector.secret));
+        assert_eq!(code(&assert), 0, "{}: {}", vector.name, err(&assert));
+        assert_eq!(
+            out(&assert),
+            format!("{}\n", vector.token),
+            "{}",
+            vector.name
+        );
+        assert_eq!(err(&assert), "", "{}", vector.name);
+        checked += 1;
+    }
+    assert!(
+        checked >= doc.vectors.len() - 3,
+        "only {checked} vectors checked"
+    );
+}
+
+#[test]
+fn batch_matches_every_node_vector_byte_for_byte() {
+    let dir = tempdir();
+    let doc = vectors::load();
+    let mut secrets: Vec<&str> = doc.vectors.iter().map(|v| v.secret.as_str()).collect();
+    secrets.sort_unstable();
+    secrets.dedup();
+    for secret in secrets {
+        let group: Vec<&Vector> = doc.vectors.iter().filter(|v| v.secret == secret).collect();
+        let mut input = String::new();
+        for v in &group {
+            let c = &v.claims;
+            let line = serde_json::json!({
+                "permissions": c.permissions, "roomId": c.room_id, "participantId": c.participant_id,
+                "roles": c.roles, "version": c.version, "expiresIn": v.expires_in, "iat": c.iat,
+            });
+            // Drop nulls: an absent key keeps the default.
+            let line: serde_json::Map<String, serde_json::Value> = line
+                .as_object()
+                .expect("object")
+                .iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            input += &format!("{}\n", serde_json::Value::Object(line));
+        }
+        // One run per API key; a NUL cannot be an argument, so that key is the core's to test.
+        let apikeys: std::collections::BTreeSet<&str> =
+            group.iter().map(|v| v.claims.apikey.as_str()).collect();
+        for apikey in apikeys.into_iter().filter(|k| !k.contains('\0')) {
+            let lines: Vec<(&Vector, &str)> = group
+                .iter()
+                .zip(input.lines())
+                .filter(|(v, _)| v.claims.apikey == apikey)
+                .map(|(v, l)| (*v, l))
+                .collect();
+            let text: String = lines.iter().map(|(_, l)| format!("{l}\n")).collect();
+            let assert = with_stdin(
+                cli(dir.path())
+                    .args([
+                        "batch",
+                        "--api-key",
+                        apikey,
+                        "--permission",
+                        "allow_join",
+                        "--allow-short-secret",
+                    ])
+                    .env("VIDEOSDK_SECRET_KEY", secret),
+                text.as_bytes(),
+            );
+            assert_eq!(code(&assert), 0, "{}", err(&assert));
+            let got = out(&assert);
+            let tokens: Vec<&str> = got.lines().collect();
+            assert_eq!(tokens.len(), lines.len());
+            for ((vector, _), token) in lines.iter().zip(tokens) {
+                assert_eq!(token, vector.token, "{}", vector.name);
+            }
+        }
+    }
+}
+
+fn sign_ok(dir: &Path, extra: &[&str]) -> String {
+    let assert = run(cli(dir)
+        .args(["sign", "--api-key", "key"])
+        .args(extra)
+        .env("VIDEOSDK_SECRET_KEY", SECRET));
+    assert_eq!(code(&assert), 0, "{}", err(&assert));
+    out(&assert).trim_end().to_owned()
+}
+
+#[test]
+fn sign_flags_and_json() {
+    let dir = tempdir();
+    let token = sign_ok(
+        dir.path(),
+        &[
+            "--iat",
+            "1700000000",
+            "--permission",
+            "ask_join,allow_mod",
+            "--role",
+            "crawler",
+            "--role",
+            "rtc",
+            "--room-id",
+            "r",
+            "--participant-id",
+            "p",
+            "--expires-in",
+            "90",
+        ],
+    );
+    let assert = run(cli(dir.path()).args(["decode", "--json", &token]));
+    let doc: serde_json::Value = serde_json::from_str(&out(&assert)).expect("json");
+    assert_eq!(
+        doc["payload"],
+        serde_json::json!({"apikey":"key","permissions":["ask_join","allow_mod"],"version":2,"roomId":"r","participantId":"p","roles":["crawler","rtc"],"iat":IAT,"exp":IAT+90})
+    );
+    let plain = sign_ok(dir.path(), &["--iat", "1700000000", "--version", "2"]);
+    let assert = run(cli(dir.path()).args(["decode", "--json", &plain]));
+    let doc: serde_json::Value = serde_json::from_str(&out(&assert)).expect("json");
+    assert_eq!(doc["payload"]["version"], 2);
+    assert_eq!(
+        doc["payload"]["exp"],
+        IAT + 7200,
+        "default lifetime is 120m"
+    );
+
+    let json = sign_ok(dir.path(), &["--iat", "1700000000", "--json"]);
+    let doc: serde_json::Value = serde_json::from_str(&json).expect("json");
+    assert_eq!(doc["expiresAt"], IAT + 7200);
+    assert!(
+        doc["token"]
+            .as_str()
+            .expect("token")
+            .starts_with("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.")
+    );
+
+    // Without --iat the token is issued now.
+    let before = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    let now_token = sign_ok(dir.path(), &["--json"]);
+    let doc: serde_json::Value = serde_json::from_str(&now_token).expect("json");
+    let exp = doc["expiresAt"].as_u64().expect("exp");
+    assert!(exp >= before + 7200 && exp <= before + 7200 + 5);
+}
+
+#[test]
+fn sign_input_errors_exit_2_with_one_clear_line() {
+    let dir = tempdir();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["--expires-in", "2 fortnights"],
+            "--expires-in \"2 fortnights\": invalid duration",
+        ),
+        (
+            &["--expires-in", "0"],
+            "lifetime must be at least one second",
+        ),
+        (
+            &["--expires-in", "-1h"],
+            "lifetime must be at least one second",
+        ),
+        (&["--expires-in", "1.5"], "invalid duration"),
+        (
+            &["--permission", "allow_everything"],
+            "invalid value 'allow_everything' for '--permission <P>'",
+        ),
+        (
+            &["--role", "admin"],
+            "invalid value 'admin' for '--role <R>'",
+        ),
+        (&["--version", "3"], "--version"),
+        (
+            &["--permission", "allow_join,allow_join"],
+            "a permission is listed twice",
+        ),
+        (&["--room-id", ""], "roomId is empty"),
+        (
+            &["--iat", "9007199254740991"],
+            "expiry time passes 2^53 - 1 seconds",
+        ),
+        (
+            &["--iat", "soon"],
+            "invalid value 'soon' for '--iat <UNIX>'",
+        ),
+    ];
+    for (args, message) in cases {
+        let assert = run(cli(dir.path())
+            .args(["sign", "--api-key", "k"])
+            .args(*args)
+            .env("VIDEOSDK_SECRET_KEY", SECRET));
+        assert_eq!(code(&assert), 2, "{args:?}");
+        assert_eq!(out(&assert), "", "{args:?}");
+        assert!(err(&assert).contains(message), "{args:?}: {}", err(&assert));
+    }
+    let assert = run(cli(dir.path())
+        .args(["sign", "--api-key", ""])
+        .env("VIDEOSDK_SECRET_KEY", SECRET));
+    assert_eq!((code(&assert), err(&assert).trim()), (2, "apikey is empty"));
+}
+
+#[test]
+fn secrets_come_from_env_file_stdin_and_dotenv_never_argv() {
+    let dir = tempdir();
+    let expected = sign_ok(dir.path(), &["--iat", "1700000000"]);
+
+    // --secret-file, with a trailing newline.
+    let file = dir.path().join("secret.txt");
+    std::fs::write(&file, format!("{SECRET}\n")).expect("write");
+    #[cfg(unix)]
+    std::os::unix::fs::PermissionsExt::set_mode(
+        &mut std::fs::metadata(&file).expect("meta").permissions(),
+        0o600,
+    );
+    let assert = run(cli(dir.path())
+        .args([
+            "sign",
+            "--api-key",
+            "key",
+            "--iat",
+            "1700000000",
+            "--secret-file",
+        ])
+        .arg(&file));
+    assert_eq!(out(&assert).trim_end(), expected);
+
+    // --secret-stdin, with CRLF.
+    let assert = with_stdin(
+        cli(dir.path()).args([
+            "sign",
+            "--api-key",
+            "key",
+            "--iat",
+            "1700000000",
+            "--secret-stdin",
+        ]),
+        format!("{SECRET}\r\n").as_bytes(),
+    );
+    assert_eq!(out(&assert).trim_end(), expected, "{}", err(&assert));
+
+    // .env in the working directory, for both the API key and the secret.
+    let env_dir = tempdir();
+    let dotenv = env_dir.path().join(".env");
+    std::fs::write(
+        &dotenv,
+        format!("# VideoSDK\nVIDEOSDK_API_KEY=key\nVIDEOSDK_SECRET_KEY=\"{SECRET}\"\n"),
+    )
+    .expect("write");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&dotenv, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    }
+    let assert = run(cli(env_dir.path()).args(["sign", "--iat", "1700000000"]));
+    assert_eq!(out(&assert).trim_end(), expected, "{}", err(&assert));
+    assert_eq!(err(&assert), "");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&dotenv, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        let assert = run(cli(env_dir.path()).args(["sign", "--iat", "1700000000"]));
+        assert_eq!(out(&assert).trim_end(), expected);
+        assert!(
+            err(&assert).contains("warning: .env is readable by other users"),
+            "{}",
+            err(&assert)
+        );
+    }
+    // The environment wins over .env.
+    let assert = run(cli(env_dir.path())
+        .args(["sign", "--iat", "1700000000"])
+        .env("VIDEOSDK_SECRET_KEY", "another-secret-another-secret-0000"));
+    assert_ne!(out(&assert).trim_end(), expected);
+
+    // A secret on the command line is refused, and not repeated back.
+    for flag in ["--secret", "--secret-key", "--api-secret"] {
+        for cmd in [
+            vec!["sign", "--api-key", "k"],
+            vec!["verify", &expected],
+            vec!["batch", "--api-key", "k"],
+        ] {
+            let assert = run(cli(dir.path())
+                .args(&cmd)
+                .args([flag, "TOP-SECRET-VALUE-0123456789abcdef-xyz"]));
+            assert_eq!(code(&assert), 2, "{cmd:?} {flag}");
+            assert!(
+                err(&assert).contains("refusing a secret given on the command line"),
+                "{}",
+                err(&assert)
+            );
+            assert!(!err(&assert).contains("TOP-SECRET") && !out(&assert).contains("TOP-SECRET"));
+        }
+    }
+
+    // Missing, short and empty secrets.
+    let assert = run(cli(dir.path()).args(["sign", "--api-key", "k"]));
+    assert_eq!(code(&assert), 2);
+    assert!(err(&assert).contains("no secret: set VIDEOSDK_SECRET_KEY"));
+    let assert = run(cli(dir.path())
+        .args(["sign", "--api-key", "k"])
+        .env("VIDEOSDK_SECRET_KEY", "short"));
+    assert_eq!(code(&assert), 2);
+    assert!(err(&assert).contains("the secret is 5 bytes; HS256 needs at least 32"));
+    assert!(!err(&assert).contains("short\n"));
+    let assert = run(cli(dir.path())
+        .args(["sign", "--api-key", "k", "--allow-short-secret"])
+        .env("VIDEOSDK_SECRET_KEY", "short"));
+    assert_eq!(code(&assert), 0);
+    let assert = run(cli(dir.path())
+        .args(["sign", "--api-key", "k"])
+        .env("VIDEOSDK_SECRET_KEY", ""));
+    assert!(err(&assert).contains("the secret is empty"));
+    let assert = run(cli(dir.path())
+        .args(["sign"])
+        .env("VIDEOSDK_SECRET_KEY", SECRET));
+    assert!(err(&assert).contains("no API key"));
+    let assert = run(cli(dir.path()).args([
+        "sign",
+        "--api-key",
+        "k",
+        "--secret-file",
+        "/nonexistent/secret",
+    ]));
+    assert!(err(&assert).contains("cannot read --secret-file /nonexistent/secret"));
+}
+
+#[test]
+fn verify_accepts_and_refuses_with_reasons() {
+    let dir = tempdir();
+    let token = sign_ok(
+        dir.path(),
+        &[
+            "--iat",
+            "1700000000",
+            "--room-id",
+            "room-1",
+            "--participant-id",
+            "alice",
+            "--role",
+            "rtc",
+            "--permission",
+            "allow_join,allow_mod",
+        ],
+    );
+    let verify = |extra: &[&str]| {
+        run(cli(dir.path())
+            .arg("verify")
+            .arg(&token)
+            .args(extra)
+            .env("VIDEOSDK_SECRET_KEY", SECRET))
+    };
+
+    let assert = verify(&["--now", "1700000060"]);
+    assert_eq!(code(&assert), 0, "{}", err(&assert));
+    assert_eq!(
+        out(&assert),
+        "valid token for API key key\n  room:         room-1\n  participant:  alice\n  permissions:  allow_join, allow_mod\n  roles:        rtc\n  may:          join directly, moderate\n  expires:      2023-11-15 00:13:20 UTC (in 1h 59m)\n"
+    );
+    let refusals: &[(&[&str], &str)] = &[
+        (&["--now", "1700007200"], "token has expired"),
+        (&["--now", "1700099999"], "token has expired"),
+        (
+            &["--now", "1700000060", "--room-id", "room-2"],
+            "token is for another room",
+        ),
+        (
+            &[
+                "--now",
+                "1700000060",
+                "--room-id",
+                "room-1",
+                "--participant-id",
+                "bob",
+            ],
+            "token is for another participant",
+        ),
+        (
+            &["--now", "1700000060", "--for", "api"],
+            "token is for meetings only (role rtc)",
+        ),
+    ];
+    for (extra, reason) in refusals {
+        let assert = verify(extra);
+        assert_eq!(code(&assert), 1, "{extra:?}");
+        assert_eq!(
+            err(&assert),
+            format!("Token is invalid or expired: {reason}\n"),
+            "{extra:?}"
+        );
+        assert_eq!(out(&assert), "");
+    }
+    assert_eq!(code(&verify(&["--now", "1700007200", "--leeway", "1"])), 0);
+    assert_eq!(code(&verify(&["--now", "1700007205", "--leeway", "5s"])), 1);
+    assert_eq!(code(&verify(&["--now", "1700007205", "--leeway", "1m"])), 0);
+    assert_eq!(
+        code(&verify(&["--now", "1700000060", "--for", "meeting"])),
+        0
+    );
+    let assert = verify(&["--leeway", "soon"]);
+    assert_eq!(code(&assert), 2);
+    assert!(err(&assert).contains("--leeway \"soon\": invalid duration"));
+
+    // JSON summary.
+    let assert = verify(&["--now", "1700000060", "--json"]);
+    let doc: serde_json::Value = serde_json::from_str(&out(&assert)).expect("json");
+    assert_eq!(doc["valid"], true);
+    assert_eq!(doc["join"], "directly");
+    assert_eq!(doc["serverApi"], false);
+    assert_eq!(doc["expiresIn"], 7140);
+
+    // Token from standard input.
+    let assert = with_stdin(
+        cli(dir.path())
+            .args(["verify", "-", "--now", "1700000060"])
+            .env("VIDEOSDK_SECRET_KEY", SECRET),
+        format!("{token}\n").as_bytes(),
+    );
+    assert_eq!(code(&assert), 0, "{}", err(&assert));
+    let assert = with_stdin(
+        cli(dir.path()).args(["verify", "-", "--secret-stdin"]),
+        token.as_bytes(),
+    );
+    assert_eq!(code(&assert), 2);
+    assert!(
+        err(&assert)
+            .contains("--secret-stdin cannot be used when the token is read from standard input")
+    );
+
+    // Tampering, other secrets, garbage.
+    let tampered = token.replacen("eyJhcGlrZXki", "eyJhcGlrZXkj", 1);
+    let cases = [
+        (tampered.as_str(), SECRET, "signature does not match"),
+        (
+            token.as_str(),
+            "another-secret-another-secret-0000",
+            "signature does not match",
+        ),
+        (
+            "not-a-token",
+            SECRET,
+            "token is not three dot-separated segments",
+        ),
+        ("a.b.c", SECRET, "token segment is not base64url"),
+    ];
+    for (token, secret, reason) in cases {
+        let assert = run(cli(dir.path())
+            .args(["verify", token, "--now", "1700000060"])
+            .env("VIDEOSDK_SECRET_KEY", secret));
+        assert_eq!(code(&assert), 1);
+        assert_eq!(
+            err(&assert),
+            format!("Token is invalid or expired: {reason}\n")
+        );
+    }
+    let huge = "a".repeat(100 * 1024);
+    let assert = with_stdin(
+        cli(dir.path())
+            .args(["verify", "-"])
+            .env("VIDEOSDK_SECRET_KEY", SECRET),
+        huge.as_bytes(),
+    );
+    assert_eq!(code(&assert), 2);
+    assert!(err(&assert).contains("longer than 65536 bytes"));
+}
+
+#[test]
+fn decode_shows_claims_times_and_warnings_without_a_secret() {
+    let dir = tempdir();
+    let token = sign_ok(
+        dir.path(),
+        &[
+            "--iat",
+            "1700000000",
+            "--role",
+            "crawler",
+            "--expires-in",
+            "3d",
+        ],
+    );
+    let assert = run(cli(dir.path()).args(["decode", &token, "--now", "1700086400"]));
+    assert_eq!(code(&assert), 0, "{}", err(&assert));
+    let text = out(&assert);
+    assert!(text.starts_with("The signature was NOT checked"), "{text}");
+    assert!(
+        text.contains("\"roles\": [\n    \"crawler\"\n  ]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("issued:     2023-11-14 22:13:20 UTC (1 day 0h ago)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("expires:    2023-11-17 22:13:20 UTC (in 2 days)"),
+        "{text}"
+    );
+    assert!(text.contains("cannot join a meeting"), "{text}");
+    assert!(
+        text.contains("lifetime of 3 days is longer than a day"),
+        "{text}"
+    );
+
+    let assert = run(cli(dir.path()).args(["decode", "--json", &token, "--now", "1700400000"]));
+    let doc: serde_json::Value = serde_json::from_str(&out(&assert)).expect("json");
+    assert_eq!(doc["signatureChecked"], false);
+    assert_eq!(
+        doc["header"],
+        serde_json::json!({"alg": "HS256", "typ": "JWT"})
+    );
+    assert_eq!(doc["times"]["exp"]["relative"], "1 day 15h ago");
+    assert!(
+        doc["warnings"]
+            .as_array()
+            .expect("warnings")
+            .iter()
+            .any(|w| w.as_str().is_some_and(|w| w.starts_with("expired")))
+    );
+
+    for bad in ["nope", "a.b", "!!!.e30.x"] {
+        let assert = run(cli(dir.path()).args(["decode", bad]));
+        assert_eq!(code(&assert), 2, "{bad}");
+        assert!(
+            err(&assert).starts_with("cannot decode the token: "),
+            "{}",
+            err(&assert)
+        );
+    }
+    let assert = with_stdin(cli(dir.path()).args(["decode", "-"]), token.as_bytes());
+    assert_eq!(code(&assert), 0);
+}
+
+fn batch_input(lines: usize) -> String {
+    (0..lines)
+        .map(|i| {
+            format!(
+                "{{\"roomId\":\"room-{i}\",\"participantId\":\"p-{}\",\"iat\":{}}}\n",
+                i % 7,
+                IAT + i as u64
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn batch_keeps_input_order_on_many_threads() {
+    let dir = tempdir();
+    let input = batch_input(10_000);
+    let mut outputs = Vec::new();
+    for threads in ["1", "2", "8"] {
+        let assert = with_stdin(
+            cli(dir.path())
+                .args([
+                    "batch",
+                    "--api-key",
+                    "key",
+                    "--threads",
+                    threads,
+                    "--expires-in",
+                    "1h",
+                ])
+                .env("VIDEOSDK_SECRET_KEY", SECRET),
+            input.as_bytes(),
+        );
+        assert_eq!(code(&assert), 0, "{}", err(&assert));
+        outputs.push(out(&assert));
+    }
+    assert_eq!(outputs[0], outputs[1]);
+    assert_eq!(outputs[0], outputs[2]);
+    // Each line is the token `sign` makes for the same inputs.
+    let lines: Vec<&str> = outputs[0].lines().collect();
+    assert_eq!(lines.len(), 10_000);
+    for i in [0usize, 1, 4095, 4096, 4097, 9999] {
+        let expected = sign_ok(
+            dir.path(),
+            &[
+                "--room-id",
+                &format!("room-{i}"),
+                "--participant-id",
+                &format!("p-{}", i % 7),
+                "--iat",
+                &(IAT + i as u64).to_string(),
+                "--expires-in",
+                "1h",
+            ],
+        );
+        assert_eq!(lines[i], expected, "line {}", i + 1);
+    }
+}
+
+#[test]
+fn batch_overrides_json_output_and_files() {
+    let dir = tempdir();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, "{}\n{\"permissions\":[\"ask_join\"],\"expiresIn\":\"15m\",\"iat\":1700000000}\n{\"roles\":[\"crawler\"],\"expiresIn\":60,\"iat\":1700000000,\"version\":2}\r\n").expect("write");
+    let output = dir.path().join("out.jsonl");
+    let assert = run(cli(dir.path())
+        .args([
+            "batch",
+            "--api-key",
+            "key",
+            "--json",
+            "--iat",
+            "1690000000",
+            "--input",
+        ])
+        .arg(&input)
+        .arg("--output")
+        .arg(&output)
+        .env("VIDEOSDK_SECRET_KEY", SECRET));
+    assert_eq!(code(&assert), 0, "{}", err(&assert));
+    assert_eq!(out(&assert), "");
+    let written = std::fs::read_to_string(&output).expect("output file");
+    let docs: Vec<serde_json::Value> = written
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(docs.len(), 3);
+    assert_eq!(docs[0]["expiresAt"], 1_690_000_000 + 7200);
+    assert_eq!(docs[1]["expiresAt"], IAT + 900);
+    assert_eq!(docs[2]["expiresAt"], IAT + 60);
+    let second = sign_ok(
+        dir.path(),
+        &[
+            "--permission",
+            "ask_join",
+            "--expires-in",
+            "15m",
+            "--iat",
+            "1700000000",
+        ],
+    );
+    assert_eq!(docs[1]["token"], second);
+}
+
+#[test]
+fn batch_stops_at_a_bad_line_and_leaves_no_output_file() {
+    let dir = tempdir();
+    let output = dir.path().join("tokens.txt");
+    let good = batch_input(5000);
+    let cases = [
+        (
+            format!("{good}{{\"roomID\":\"typo\"}}\n"),
+            "line 5001: column 9: unknown field `roomID`",
+        ),
+        (
+            format!("{good}not json\n"),
+            "line 5001: column 2: expected ident",
+        ),
+        (format!("{good}\n{{}}\n"), "line 5001: empty"),
+        (
+            format!("{{}}\n{{\"roles\":[\"admin\"]}}\n{good}"),
+            "line 2: unknown role \"admin\"",
+        ),
+        (
+            "{\"permissions\":[]}\n".to_owned(),
+            "line 1: permissions are empty",
+        ),
+        (
+            "{\"expiresIn\":\"soon\"}\n".to_owned(),
+            "line 1: expiresIn \"soon\": invalid duration",
+        ),
+        ("{\"version\":1}\n".to_owned(), "line 1: version must be 2"),
+        (
+            format!(
+                "{{}}\n{{\"roomId\":\"{}\"}}\n",
+                "x".repeat(10 * 1024 * 1024)
+            ),
+            "line 2: longer than 64 KiB",
+        ),
+    ];
+    for (input, message) in cases {
+        let assert = with_stdin(
+            cli(dir.path())
+                .args(["batch", "--api-key", "key", "--output"])
+                .arg(&output)
+                .env("VIDEOSDK_SECRET_KEY", SECRET),
+            input.as_bytes(),
+        );
+        assert_eq!(code(&assert), 2, "{message}");
+        assert!(
+            err(&assert).starts_with(message),
+            "{message}: {}",
+            err(&assert)
+        );
+        assert!(!output.exists(), "{message}: partial output left behind");
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
+        assert!(
+            leftovers.is_empty(),
+            "{message}: temporary files left behind"
+        );
+    }
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    let dir = tempdir();
+    let mut child = cli(dir.path())
+        .args(["batch", "--api-key", "key"])
+        .env("VIDEOSDK_SECRET_KEY", SECRET)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || {
+        let input = batch_input(200_000);
+        let _ = stdin.write_all(input.as_bytes());
+    });
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut first = [0u8; 100];
+    std::io::Read::read_exact(&mut stdout, &mut first).expect("some output");
+    drop(stdout);
+    let output = child.wait_with_output().expect("exits");
+    let _ = writer.join();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+}
+
+#[test]
+fn help_explains_secrets_and_exit_codes() {
+    let dir = tempdir();
+    for cmd in [
+        &["--help"][..],
+        &["sign", "--help"],
+        &["verify", "--help"],
+        &["batch", "--help"],
+        &["decode", "--help"],
+    ] {
+        let assert = run(cli(dir.path()).args(cmd));
+        assert_eq!(code(&assert), 0, "{cmd:?}");
+        assert!(
+            !out(&assert).contains("--secret <"),
+            "the refused flag stays hidden"
+        );
+    }
+    let assert = run(cli(dir.path()).args(["sign", "--help"]));
+    let text = out(&assert);
+    for needle in [
+        "VIDEOSDK_SECRET_KEY",
+        "--secret-file",
+        "Exit codes: 0 ok, 1 token refused, 2 usage or input error",
+        "[default: 120m]",
+        "[default: allow_join]",
+    ] {
+        assert!(text.contains(needle), "{needle}");
+    }
+    let assert = run(cli(dir.path()).args(["frobnicate"]));
+    assert_eq!(code(&assert), 2);
+    let assert = run(cli(dir.path()).args(["--version"]));
+    assert_eq!(
+        out(&assert),
+        format!(
+            "videosdk-token {}\n",
+            env!("CARGO_PKG_VERSION").replace("0.0.0", "0.1.0")
+        )
+    );
+}
