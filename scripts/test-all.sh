@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine: installs what the tests need (Rust
-# targets, the Node packages of the vector generator), then checks formatting, lints and
-# docs, the no_std builds, the golden vectors, every test and doctest, and every benchmark
-# in criterion's test mode.
+# targets, QEMU, the Node packages of the vector generator), then checks formatting, lints
+# and docs, the no_std builds, the golden vectors, every test and doctest (the firmware run
+# under QEMU among them), and every benchmark in criterion's test mode.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 
-step "Rust targets for the no_std builds"
+step "Rust targets for the no_std builds and the firmware"
 rustup target add thumbv7em-none-eabihf wasm32-unknown-unknown
+
+step "QEMU for the Cortex-M4 firmware test"
+if ! command -v qemu-system-arm >/dev/null 2>&1; then
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+    $sudo apt-get update
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends qemu-system-arm
+fi
+qemu-system-arm --version | head -n 1
 
 step "Node packages of the vector generator (pinned by package-lock.json)"
 (cd tests/vectors && npm ci --no-audit --no-fund)
@@ -20,6 +29,7 @@ node tests/vectors/generate.js --check
 step "Formatting, lints, docs"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
+(cd firmware && cargo fmt --check && cargo clippy --release --locked -- -D warnings)
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 
 step "The core builds without std for a Cortex-M4F and for wasm32"

@@ -1,6 +1,10 @@
 //! base64url without padding (RFC 4648 §5), the only encoding a JWT uses. Table-driven rather
 //! than constant-time: everything encoded or decoded here is public (the token itself), and the
 //! signing path needs an encoder that can work in place inside the caller's buffer.
+//!
+//! Every store is a fixed-size array write through [`store`], so no length check that could
+//! panic survives in the compiled code (the firmware build proves it by failing to link if one
+//! does).
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -33,22 +37,6 @@ pub const fn encoded_len(n: usize) -> usize {
     (n / 3).saturating_mul(4).saturating_add(tail)
 }
 
-/// Encodes a 32-byte MAC; fixed sizes let the compiler drop every bounds check.
-#[must_use]
-pub fn encode_mac(mac: &[u8; 32]) -> [u8; 43] {
-    let mut out = [0u8; 43];
-    for (src, dst) in mac.chunks_exact(3).zip(out.chunks_exact_mut(4)) {
-        if let [a, b, c] = *src {
-            dst.copy_from_slice(&encode3(a, b, c));
-        }
-    }
-    let [.., a, b] = *mac;
-    let [x, y, z, _] = encode3(a, b, 0);
-    let [.., p, q, r] = &mut out;
-    (*p, *q, *r) = (x, y, z);
-    out
-}
-
 /// Length of the bytes that `n` base64url characters decode to, or `None` when no unpadded
 /// encoding has that length.
 #[must_use]
@@ -60,6 +48,26 @@ pub const fn decoded_len(n: usize) -> Option<usize> {
         _ => return None,
     };
     Some((n / 4) * 3 + tail)
+}
+
+/// Writes `value` at `dst[at..at + N]` if it fits.
+#[inline(always)]
+pub(crate) fn store<const N: usize>(dst: &mut [u8], at: usize, value: [u8; N]) {
+    let slot = at
+        .checked_add(N)
+        .and_then(|end| dst.get_mut(at..end))
+        .and_then(|s| <&mut [u8; N]>::try_from(s).ok());
+    if let Some(slot) = slot {
+        *slot = value;
+    }
+}
+
+/// Writes the first `len` bytes of `value` at `dst[at..]`, as far as both reach.
+#[inline(always)]
+fn store_prefix<const N: usize>(dst: &mut [u8], at: usize, value: [u8; N], len: usize) {
+    for (slot, byte) in dst.iter_mut().skip(at).zip(value).take(len) {
+        *slot = byte;
+    }
 }
 
 #[inline(always)]
@@ -77,36 +85,57 @@ fn encode3(a: u8, b: u8, c: u8) -> [u8; 4] {
     [symbol(n >> 18), symbol(n >> 12), symbol(n >> 6), symbol(n)]
 }
 
+/// Encodes a 32-byte MAC into its 43 characters.
+#[must_use]
+pub fn encode_mac(mac: &[u8; 32]) -> [u8; 43] {
+    let mut out = [0u8; 43];
+    for (i, src) in mac.chunks_exact(3).enumerate() {
+        if let [a, b, c] = *src {
+            store(&mut out, i * 4, encode3(a, b, c));
+        }
+    }
+    let [.., a, b] = *mac;
+    let [x, y, z, _] = encode3(a, b, 0);
+    store(&mut out, 40, [x, y, z]);
+    out
+}
+
+/// Encodes `src[read..]` into `dst[write..]` (as far as `dst` reaches), reading `src` ahead of
+/// writing `dst`; `src` and `dst` may be the same buffer when writes trail reads.
+macro_rules! encode_from {
+    ($src:expr, $dst:expr, $read:expr, $write:expr) => {{
+        let (mut read, mut write) = ($read, $write);
+        // Six input bytes (two groups) per step, loaded as one big-endian word, where words
+        // are 64 bits wide; elsewhere 64-bit shifts cost more than they save.
+        if cfg!(target_pointer_width = "64") {
+            while let Some(word) = $src
+                .get(read..read + 8)
+                .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            {
+                store($dst, write, wide::encode6(u64::from_be_bytes(word)));
+                read += 6;
+                write += 8;
+            }
+        }
+        while let Some(&[a, b, c]) = $src.get(read..read + 3) {
+            store($dst, write, encode3(a, b, c));
+            read += 3;
+            write += 4;
+        }
+        match *$src.get(read..).unwrap_or_default() {
+            [a] => store_prefix($dst, write, encode3(a, 0, 0), 2),
+            [a, b] => store_prefix($dst, write, encode3(a, b, 0), 3),
+            _ => {}
+        }
+    }};
+}
+
 /// Encodes `src` into the front of `dst`, returning the length written, or `None` (with
 /// nothing written) when `dst` is shorter than [`encoded_len`]`(src.len())`.
 pub fn encode_into(src: &[u8], dst: &mut [u8]) -> Option<usize> {
     let len = encoded_len(src.len());
     let dst = dst.get_mut(..len)?;
-    let (mut read, mut write) = (0, 0);
-    while let Some(word) = src
-        .get(read..read + 8)
-        .and_then(|w| <[u8; 8]>::try_from(w).ok())
-    {
-        if let Some(out) = dst.get_mut(write..write + 8) {
-            out.copy_from_slice(&wide::encode6(u64::from_be_bytes(word)));
-        }
-        read += 6;
-        write += 8;
-    }
-    let (src, dst) = (src.get(read..)?, dst.get_mut(write..)?);
-    let mut chunks = src.chunks_exact(3);
-    let mut out = dst.chunks_exact_mut(4);
-    for (chunk, quad) in (&mut chunks).zip(&mut out) {
-        if let [a, b, c] = *chunk {
-            quad.copy_from_slice(&encode3(a, b, c));
-        }
-    }
-    let tail = out.into_remainder();
-    match *chunks.remainder() {
-        [a] => tail.copy_from_slice(&encode3(a, 0, 0)[..2]),
-        [a, b] => tail.copy_from_slice(&encode3(a, b, 0)[..3]),
-        _ => {}
-    }
+    encode_from!(src, dst, 0, 0);
     Some(len)
 }
 
@@ -120,38 +149,7 @@ pub(crate) fn encode_in_place(buf: &mut [u8], from: usize, n: usize) {
     let Some(buf) = from.checked_add(n).and_then(|end| buf.get_mut(..end)) else {
         return;
     };
-    let mut read = from;
-    let mut write = 0;
-    // Six input bytes (two groups) per step, loaded as one big-endian word.
-    while let Some(word) = buf
-        .get(read..read + 8)
-        .and_then(|w| <[u8; 8]>::try_from(w).ok())
-    {
-        let n = u64::from_be_bytes(word);
-        let out = wide::encode6(n);
-        if let Some(dst) = buf.get_mut(write..write + 8) {
-            dst.copy_from_slice(&out);
-        }
-        read += 6;
-        write += 8;
-    }
-    while let Some(&[a, b, c]) = buf.get(read..read + 3) {
-        if let Some(quad) = buf.get_mut(write..write + 4) {
-            quad.copy_from_slice(&encode3(a, b, c));
-        }
-        read += 3;
-        write += 4;
-    }
-    let quad = match *buf.get(read..).unwrap_or_default() {
-        [a] => encode3(a, 0, 0),
-        [a, b] => encode3(a, b, 0),
-        _ => return,
-    };
-    if let Some(tail) = buf.get_mut(write..) {
-        for (dst, src) in tail.iter_mut().zip(quad) {
-            *dst = src;
-        }
-    }
+    encode_from!(buf, buf, from, 0);
 }
 
 /// Six bytes (the top 48 bits of a word) to eight characters, and four characters to three
@@ -179,8 +177,9 @@ mod wide {
 }
 
 /// Six bytes (the top 48 bits of a word) to eight characters, twelve bits at a time through
-/// an 8 KiB table of character pairs: worth its size where SHA-256 runs in hardware and the
-/// encoder would otherwise cost as much as the MAC.
+/// an 8 KiB table of character pairs, and four characters to three bytes through pre-shifted
+/// tables: worth their size where SHA-256 runs in hardware and the codec would otherwise cost
+/// as much as the MAC.
 #[cfg(target_pointer_width = "64")]
 mod wide {
     /// Sextet values pre-shifted to their place in a 24-bit group, one table per place;
@@ -257,64 +256,55 @@ pub enum DecodeError {
 /// [`DecodeError::BufferTooSmall`] when `dst` cannot hold the result.
 pub fn decode_into<'o>(src: &[u8], dst: &'o mut [u8]) -> Result<&'o [u8], DecodeError> {
     let len = decoded_len(src.len()).ok_or(DecodeError::Invalid)?;
-    let whole = dst.get_mut(..len).ok_or(DecodeError::BufferTooSmall)?;
-    let dst = &mut *whole;
-    let mut bad = 0u8;
+    let dst = dst.get_mut(..len).ok_or(DecodeError::BufferTooSmall)?;
+    let (mut read, mut write) = (0, 0);
     // Eight characters a step into one word, stored whole: the two bytes past the six decoded
     // are rewritten by the following steps, which `write + 8 <= len` guarantees exist.
-    let (mut read, mut write) = (0, 0);
     let mut bad_wide = 0u32;
-    while let (Some(&[a, b, c, d, e, f, g, h]), Some(out)) =
-        (src.get(read..read + 8), dst.get_mut(write..write + 8))
-    {
+    while let (Some(&[a, b, c, d, e, f, g, h]), true) = (
+        src.get(read..read + 8),
+        cfg!(target_pointer_width = "64") && write + 8 <= dst.len(),
+    ) {
         let hi = wide::decode4(a, b, c, d);
         let lo = wide::decode4(e, f, g, h);
         bad_wide |= hi | lo;
         let word = (u64::from(hi & 0x00ff_ffff) << 40) | (u64::from(lo & 0x00ff_ffff) << 16);
-        out.copy_from_slice(&word.to_be_bytes());
+        store(dst, write, word.to_be_bytes());
         read += 8;
         write += 6;
     }
-    if bad_wide > 0x00ff_ffff {
-        return Err(DecodeError::Invalid);
+    let mut bad = u8::from(bad_wide > 0x00ff_ffff) << 7;
+    while let Some(&[a, b, c, d]) = src.get(read..read + 4) {
+        let (a, b, c, d) = (value(a), value(b), value(c), value(d));
+        bad |= a | b | c | d;
+        let n = (u32::from(a) << 18) | (u32::from(b) << 12) | (u32::from(c) << 6) | u32::from(d);
+        let [_, x, y, z] = n.to_be_bytes();
+        store(dst, write, [x, y, z]);
+        read += 4;
+        write += 3;
     }
-    let (src, dst) = (
-        src.get(read..).unwrap_or_default(),
-        dst.get_mut(write..).unwrap_or_default(),
-    );
-    let mut quads = src.chunks_exact(4);
-    let mut out = dst.chunks_exact_mut(3);
-    for (quad, triple) in (&mut quads).zip(&mut out) {
-        if let [a, b, c, d] = *quad {
-            let (a, b, c, d) = (value(a), value(b), value(c), value(d));
-            bad |= a | b | c | d;
-            let n =
-                (u32::from(a) << 18) | (u32::from(b) << 12) | (u32::from(c) << 6) | u32::from(d);
-            triple.copy_from_slice(&n.to_be_bytes()[1..]);
-        }
-    }
-    let tail = out.into_remainder();
-    match *quads.remainder() {
+    match *src.get(read..).unwrap_or_default() {
         [a, b] => {
             let (a, b) = (value(a), value(b));
             // The last character's low 4 bits are padding and must be zero.
             bad |= a | b | (u8::from(b & 0x0f != 0) << 7);
-            let n = (u32::from(a) << 18) | (u32::from(b) << 12);
-            tail.copy_from_slice(&n.to_be_bytes()[1..2]);
+            let [_, x, _, _] = ((u32::from(a) << 18) | (u32::from(b) << 12)).to_be_bytes();
+            store(dst, write, [x]);
         }
         [a, b, c] => {
             let (a, b, c) = (value(a), value(b), value(c));
             bad |= a | b | c | (u8::from(c & 0x03 != 0) << 7);
             let n = (u32::from(a) << 18) | (u32::from(b) << 12) | (u32::from(c) << 6);
-            tail.copy_from_slice(&n.to_be_bytes()[1..3]);
+            let [_, x, y, _] = n.to_be_bytes();
+            store(dst, write, [x, y]);
         }
         _ => {}
     }
-    // Every valid sextet is below 64; INVALID (and the shifted padding bits) set the top bits.
+    // Every valid sextet is below 64; INVALID (and the padding-bit marks) set the top bits.
     if bad & 0xc0 != 0 {
         return Err(DecodeError::Invalid);
     }
-    Ok(whole)
+    Ok(dst)
 }
 
 #[inline(always)]

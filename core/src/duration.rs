@@ -119,7 +119,7 @@ impl ExpiresIn {
             .map(|&(_, ms)| ms)
             .ok_or(Error::InvalidDuration)?;
         // parseFloat of the matched number, then `n * unit`, as `ms` computes it.
-        let n = f64::from_str(number).map_err(|_| Error::InvalidDuration)?;
+        let n = parse_decimal(number)?;
         Ok(Self(Span::Millis(n * per_unit)))
     }
 
@@ -194,6 +194,59 @@ impl ExpiresIn {
         }
         Ok(exp)
     }
+}
+
+/// Powers of ten that `f64` holds exactly.
+const EXACT_POWERS_OF_TEN: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// `parseFloat` of a number the grammar matched (`-?\d*\.?\d+`), rounded exactly as
+/// JavaScript rounds it, without `core`'s general float parser (whose internal bounds checks
+/// are panic paths a panic-free build cannot link).
+///
+/// Integers convert with one correctly rounded cast. A fraction `m / 10^k` with `m <= 2^53`
+/// and `k <= 22` is one correctly rounded division of two exact values (Clinger's fast path),
+/// which is what `parseFloat` returns. Fractions beyond that — more than 15 significant
+/// digits — are refused rather than rounded differently.
+fn parse_decimal(number: &str) -> Result<f64, Error> {
+    let (negative, digits) = match number.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, number),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let frac = frac.trim_end_matches('0');
+    let mut mantissa: u64 = 0;
+    let mut overflow = false;
+    for digit in int.bytes().chain(frac.bytes()) {
+        match mantissa
+            .checked_mul(10)
+            .and_then(|m| m.checked_add(u64::from(digit.wrapping_sub(b'0'))))
+        {
+            Some(m) => mantissa = m,
+            None => overflow = true,
+        }
+    }
+    #[allow(
+        clippy::cast_precision_loss,
+        reason = "u64 to f64 rounds to nearest, as parseFloat does"
+    )]
+    let magnitude = if frac.is_empty() {
+        // Past u64 the lifetime overflows whatever the unit, so any huge value will do.
+        if overflow {
+            u64::MAX as f64
+        } else {
+            mantissa as f64
+        }
+    } else {
+        let power = EXACT_POWERS_OF_TEN.get(frac.len()).copied();
+        match power {
+            Some(power) if !overflow && mantissa <= 1 << 53 => mantissa as f64 / power,
+            _ => return Err(Error::InvalidDuration),
+        }
+    };
+    Ok(if negative { -magnitude } else { magnitude })
 }
 
 impl FromStr for ExpiresIn {
@@ -274,6 +327,50 @@ mod tests {
         assert_eq!(exp(too_long), Err(Error::InvalidDuration));
         assert_eq!(exp("99999999999999999999999"), Err(Error::LifetimeOverflow));
         assert_eq!(exp("300000000y"), Err(Error::LifetimeOverflow));
+    }
+
+    #[test]
+    fn decimals_round_like_parse_float() {
+        // Rust's own parser rounds correctly too: the two must agree wherever ours answers.
+        for text in [
+            "0",
+            "1",
+            "-1",
+            "1.5",
+            ".5",
+            "-.5",
+            "1.1",
+            "0.3",
+            "2.75",
+            "1.337",
+            "007.50",
+            "1.0000001",
+            "0.1",
+            "0.7",
+            "123456789.123456",
+            "9007199254740993",
+            "18446744073709551615",
+            "0.0000000000000000000001",
+            "450359962737049.5",
+            "1.00000000000000000000",
+        ] {
+            let ours = parse_decimal(text);
+            let reference: f64 = text.parse().unwrap();
+            assert_eq!(ours, Ok(reference), "{text}");
+        }
+        assert_eq!(
+            parse_decimal("1.0000000000000001"),
+            Err(Error::InvalidDuration)
+        );
+        assert_eq!(
+            parse_decimal("4503599627370497.5"),
+            Err(Error::InvalidDuration)
+        );
+        assert_eq!(
+            parse_decimal("0.00000000000000000000001"),
+            Err(Error::InvalidDuration)
+        );
+        assert!(parse_decimal("99999999999999999999999").is_ok_and(|v| v > 1.8e19));
     }
 
     #[test]

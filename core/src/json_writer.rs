@@ -1,6 +1,7 @@
 //! The fixed-schema JSON writer: the VideoSDK claims in their contract key order, escaped
 //! exactly as `JSON.stringify` escapes them, into a caller's slice or a byte counter.
 
+use crate::base64url::store;
 use crate::claims::{Claims, Permission, Role};
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -37,10 +38,12 @@ impl Out for SliceOut<'_> {
     #[inline(always)]
     fn put(&mut self, bytes: &[u8]) -> Result<(), ()> {
         let end = self.len.checked_add(bytes.len()).ok_or(())?;
-        self.buf
-            .get_mut(self.len..end)
-            .ok_or(())?
-            .copy_from_slice(bytes);
+        let dst = self.buf.get_mut(self.len..end).ok_or(())?;
+        // Checked here so that no length check that could panic is left in `copy_from_slice`.
+        if dst.len() != bytes.len() {
+            return Err(());
+        }
+        dst.copy_from_slice(bytes);
         self.len = end;
         Ok(())
     }
@@ -112,7 +115,9 @@ pub(crate) fn put_string<O: Out>(out: &mut O, text: &str) -> Result<(), ()> {
     out.put(b"\"")?;
     let mut rest = text.as_bytes();
     loop {
-        let (run, tail) = rest.split_at(clean_prefix_len(rest));
+        let (run, tail) = rest
+            .split_at_checked(clean_prefix_len(rest))
+            .unwrap_or((rest, &[]));
         out.put_clean(run)?;
         let Some((&byte, after)) = tail.split_first() else {
             break;
@@ -147,65 +152,98 @@ const fn needs_escape(byte: u8) -> bool {
 /// How many leading bytes need no escaping in a JSON string (no `"`, `\` or control
 /// character); checks eight bytes per step.
 pub(crate) fn clean_prefix_len(bytes: &[u8]) -> usize {
-    const ONES: u64 = u64::from_ne_bytes([1; 8]);
-    const HIGHS: u64 = ONES << 7;
+    const WIDTH: usize = size_of::<usize>();
+    const ONES: usize = usize::MAX / 0xff;
+    const HIGHS: usize = ONES << 7;
     // The high bit of each byte below `n` (n <= 0x80): the classic `hasless` word test. A
     // borrow can also mark bytes above a true match, never below, so the lowest mark is exact.
-    const fn less(w: u64, n: u8) -> u64 {
-        w.wrapping_sub(ONES.wrapping_mul(n as u64)) & !w & HIGHS
+    const fn less(w: usize, n: u8) -> usize {
+        w.wrapping_sub(ONES.wrapping_mul(n as usize)) & !w & HIGHS
     }
-    const fn equal(w: u64, b: u8) -> u64 {
-        less(w ^ ONES.wrapping_mul(b as u64), 1)
+    const fn equal(w: usize, b: u8) -> usize {
+        less(w ^ ONES.wrapping_mul(b as usize), 1)
     }
     let mut clean = 0;
     while let Some(&word) = bytes
-        .get(clean..clean + 8)
-        .and_then(|w| <&[u8; 8]>::try_from(w).ok())
+        .get(clean..clean + WIDTH)
+        .and_then(|w| <&[u8; WIDTH]>::try_from(w).ok())
     {
         // Little-endian, so the lowest mark is the first byte in memory.
-        let w = u64::from_le_bytes(word);
+        let w = usize::from_le_bytes(word);
         let marks = less(w, 0x20) | equal(w, b'"') | equal(w, b'\\');
         if marks != 0 {
             return clean + (marks.trailing_zeros() / 8) as usize;
         }
-        clean += 8;
+        clean += WIDTH;
     }
     let tail = bytes.get(clean..).unwrap_or_default();
     clean + tail.iter().take_while(|&&b| !needs_escape(b)).count()
 }
 
 /// Decimal digits of `value`, as JavaScript prints an integer below 2^53; two digits a step.
-fn put_u64<O: Out>(out: &mut O, mut value: u64) -> Result<(), ()> {
-    const PAIRS: &[u8; 200] = b"00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
+fn put_u64<O: Out>(out: &mut O, value: u64) -> Result<(), ()> {
     let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    while value >= 100 {
-        // Below 100, so the narrowing is exact.
-        #[allow(clippy::cast_possible_truncation)]
-        let pair = (value % 100) as usize * 2;
-        value /= 100;
-        start -= 2;
-        if let (Some(dst), Some(two)) =
-            (digits.get_mut(start..start + 2), PAIRS.get(pair..pair + 2))
-        {
-            dst.copy_from_slice(two);
+    let start = match u32::try_from(value) {
+        Ok(small) => write_u32(&mut digits, 20, small),
+        Err(_) => {
+            // 32-bit arithmetic only, so that small CPUs need no 64-bit division per digit:
+            // the low eight digits, then the rest (below 2^32 for every value we write).
+            let high = value / 100_000_000;
+            let low = u32::try_from(value % 100_000_000).unwrap_or(0);
+            let split = write_u32(&mut digits, 20, low);
+            // Zero-pad the low part to eight digits.
+            for slot in digits.iter_mut().take(split).skip(12) {
+                *slot = b'0';
+            }
+            match u32::try_from(high) {
+                Ok(high) => write_u32(&mut digits, 12, high),
+                Err(_) => return put_u64_slow(out, value),
+            }
         }
+    };
+    out.put(digits.get(start..).unwrap_or_default())
+}
+
+/// Writes the digits of `value` so that they end at `end`; returns where they start.
+fn write_u32(digits: &mut [u8; 20], end: usize, mut value: u32) -> usize {
+    const PAIRS: &[u8; 200] = b"00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
+    let pair = |n: u32| {
+        let at = (n % 100) as usize * 2;
+        match PAIRS.get(at..at + 2) {
+            Some(&[a, b]) => [a, b],
+            _ => *b"00",
+        }
+    };
+    let mut start = end;
+    while value >= 100 {
+        start -= 2;
+        store(digits, start, pair(value));
+        value /= 100;
     }
     // One or two leading digits remain.
-    #[allow(clippy::cast_possible_truncation)]
-    let last = value as usize;
-    if last >= 10 {
+    let [tens, ones] = pair(value);
+    if value >= 10 {
         start -= 2;
-        if let (Some(dst), Some(two)) = (
-            digits.get_mut(start..start + 2),
-            PAIRS.get(last * 2..last * 2 + 2),
-        ) {
-            dst.copy_from_slice(two);
-        }
+        store(digits, start, [tens, ones]);
     } else {
         start -= 1;
-        if let (Some(slot), Some(&digit)) = (digits.get_mut(start), PAIRS.get(last * 2 + 1)) {
-            *slot = digit;
+        store(digits, start, [ones]);
+    }
+    start
+}
+
+/// Values past 10^8 * 2^32 (never a JavaScript-safe time), one digit at a time.
+#[cold]
+fn put_u64_slow<O: Out>(out: &mut O, mut value: u64) -> Result<(), ()> {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        let digit = u8::try_from(value % 10).unwrap_or(0);
+        store(&mut digits, start, [b'0' + digit]);
+        value /= 10;
+        if value == 0 {
+            break;
         }
     }
     out.put(digits.get(start..).unwrap_or_default())
@@ -274,7 +312,13 @@ mod tests {
             1000,
             12_345,
             1_700_000_000,
+            4_294_967_295,
+            4_294_967_296,
+            100_000_000,
+            100_000_007,
+            1_000_000_000_000,
             (1 << 53) - 1,
+            429_496_729_600_000_000,
             u64::MAX,
         ] {
             let mut out = SliceOut::new(&mut buf);

@@ -9,7 +9,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
 use crate::Error;
-use crate::base64url::{encode_in_place, encode_mac, encoded_len};
+use crate::base64url::{encode_in_place, encode_mac, encoded_len, store};
 use crate::claims::Claims;
 use crate::json_writer::{Counter, SliceOut, write_claims};
 
@@ -191,14 +191,10 @@ fn finish<'o>(
         out.fill(0);
         return Err(Error::BufferTooSmall { needed: total });
     };
-    if let Some(head) = signing_input.get_mut(..PAYLOAD_START) {
-        head.copy_from_slice(HEADER_AND_DOT);
-    }
+    store(signing_input, 0, *HEADER_AND_DOT);
     let tag = key.tag(signing_input);
-    if let Some((dot, signature)) = signature.split_first_mut() {
-        *dot = b'.';
-        signature.copy_from_slice(&encode_mac(&tag));
-    }
+    store(signature, 0, [b'.']);
+    store(signature, 1, encode_mac(&tag));
     // Every byte written is base64url or a dot, so this check cannot fail.
     core::str::from_utf8(out.get(..total).unwrap_or_default()).map_err(|_| Error::Serialize)
 }

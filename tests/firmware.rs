@@ -1,0 +1,191 @@
+//! The firmware in `firmware/`, built for a Cortex-M4 and run under QEMU: every golden vector
+//! signed and verified on the device, its output diffed against `firmware/expected-output.txt`,
+//! and the flash, stack and instruction budgets checked.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use videosdk_token_core::{Claims, Permission, Role, SigningKey, sign};
+
+const TARGET: &str = "thumbv7em-none-eabihf";
+const QEMU: &[&str] = &[
+    "-cpu",
+    "cortex-m4",
+    "-machine",
+    "mps2-an386",
+    "-nographic",
+    "-icount",
+    "shift=0",
+    "-semihosting-config",
+    "enable=on,target=native",
+    "-kernel",
+];
+
+/// Budgets from the firmware issue, checked on every run.
+const MAX_SIGN_ONLY_FLASH: u64 = 12 * 1024;
+const MAX_SIGN_STACK: u64 = 1024;
+const MAX_SIGN_OVER_FLOOR_PERMILLE: u64 = 1300;
+
+fn firmware_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("firmware")
+}
+
+fn require_tools() {
+    let qemu = Command::new("qemu-system-arm").arg("--version").output();
+    assert!(
+        qemu.is_ok_and(|o| o.status.success()),
+        "qemu-system-arm is missing: install it with `apt-get install qemu-system-arm` \
+         (scripts/test-all.sh does this on a fresh machine)"
+    );
+    let targets = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output();
+    assert!(
+        targets.is_ok_and(|o| String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .any(|t| t == TARGET)),
+        "the {TARGET} target is missing: install it with `rustup target add {TARGET}` \
+         (scripts/test-all.sh does this on a fresh machine)"
+    );
+}
+
+/// Builds both images with the firmware's own `.cargo/config.toml`.
+fn build() -> PathBuf {
+    let dir = firmware_dir();
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+        .args(["build", "--release", "--locked"])
+        .current_dir(&dir)
+        // The firmware's config sets its own flags; the caller's must not replace them.
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("CARGO_BUILD_TARGET")
+        .env_remove("CARGO_TARGET_DIR")
+        .status()
+        .expect("cargo runs");
+    assert!(
+        status.success(),
+        "the firmware does not build (a panic path that survives optimisation fails the link)"
+    );
+    dir.join("target").join(TARGET).join("release")
+}
+
+/// Runs an image under QEMU, killing it after `limit` (a semihosting program that goes wrong
+/// hangs rather than exits).
+fn run(image: &Path, limit: Duration) -> (i32, String) {
+    let mut child = Command::new("qemu-system-arm")
+        .args(QEMU)
+        .arg(image)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("qemu starts");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stdout.read_to_string(&mut text);
+        text
+    });
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("qemu waits") {
+            break status;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            panic!(
+                "{} did not finish within {limit:?} under QEMU",
+                image.display()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let text = reader.join().expect("output");
+    (status.code().unwrap_or(-1), text)
+}
+
+fn measures(output: &str) -> BTreeMap<String, u64> {
+    output
+        .lines()
+        .filter_map(|line| line.strip_prefix("measure "))
+        .filter_map(|m| m.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.trim().parse().expect("a number")))
+        .collect()
+}
+
+#[test]
+fn firmware_signs_and_verifies_every_vector_within_budget_on_a_cortex_m4() {
+    require_tools();
+    let release = build();
+
+    let (code, output) = run(&release.join("selftest"), Duration::from_secs(300));
+    let lines: Vec<&str> = output
+        .lines()
+        .filter(|l| !l.starts_with("measure "))
+        .collect();
+    let expected = std::fs::read_to_string(firmware_dir().join("expected-output.txt"))
+        .expect("expected output");
+    let expected: Vec<&str> = expected.lines().collect();
+    for (got, want) in lines.iter().zip(&expected) {
+        assert_eq!(
+            got, want,
+            "firmware output differs from firmware/expected-output.txt"
+        );
+    }
+    assert_eq!(
+        lines.len(),
+        expected.len(),
+        "firmware output has a different number of lines:\n{output}"
+    );
+    assert_eq!(code, 0, "the self-test failed:\n{output}");
+
+    let (code, sign_only) = run(&release.join("sign-only"), Duration::from_secs(60));
+    assert_eq!(code, 0, "{sign_only}");
+    // The device's token is the host's token.
+    let claims = Claims::new(
+        "b5a3f0e2-6c1d-4c5e-9f3a-1d2e3f4a5b6c",
+        &[Permission::AllowJoin, Permission::AllowMod],
+        1_700_000_000,
+        1_700_007_200,
+    )
+    .with_room_id("abcd-efgh-ijkl")
+    .with_participant_id("p-0042")
+    .with_roles(&[Role::Rtc]);
+    let key = SigningKey::new(b"bench-secret-0123456789abcdef-0123456789").expect("secret");
+    let mut buf = [0u8; 512];
+    let host_token = sign(&claims, &key, &mut buf).expect("fits");
+    assert!(
+        sign_only
+            .lines()
+            .any(|l| l == format!("token {host_token}")),
+        "{sign_only}"
+    );
+
+    let mut m = measures(&output);
+    m.extend(measures(&sign_only));
+    println!("firmware measurements: {m:#?}");
+    let get = |k: &str| {
+        *m.get(k)
+            .unwrap_or_else(|| panic!("no measure {k}:\n{output}"))
+    };
+    assert_eq!(get("signing_input_bytes"), 308);
+    assert!(
+        get("flash_sign_only") <= MAX_SIGN_ONLY_FLASH,
+        "sign-only image is {} bytes of flash",
+        get("flash_sign_only")
+    );
+    assert!(
+        get("stack_sign") <= MAX_SIGN_STACK,
+        "sign uses {} bytes of stack",
+        get("stack_sign")
+    );
+    assert!(
+        get("sign_over_floor_permille") <= MAX_SIGN_OVER_FLOOR_PERMILLE,
+        "sign takes {} instructions against the HMAC floor's {}",
+        get("instructions_sign"),
+        get("instructions_hmac_floor")
+    );
+}
