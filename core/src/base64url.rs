@@ -2,7 +2,7 @@
 //! than constant-time: everything encoded or decoded here is public (the token itself), and the
 //! signing path needs an encoder that can work in place inside the caller's buffer.
 //!
-//! Every store is a fixed-size array write through [`store`], so no length check that could
+//! Every store is a fixed-size array write through `store`, so no length check that could
 //! panic survives in the compiled code (the firmware build proves it by failing to link if one
 //! does).
 
