@@ -85,21 +85,6 @@ fn encode3(a: u8, b: u8, c: u8) -> [u8; 4] {
     [symbol(n >> 18), symbol(n >> 12), symbol(n >> 6), symbol(n)]
 }
 
-/// Encodes a 32-byte MAC into its 43 characters.
-#[must_use]
-pub fn encode_mac(mac: &[u8; 32]) -> [u8; 43] {
-    let mut out = [0u8; 43];
-    for (i, src) in mac.chunks_exact(3).enumerate() {
-        if let [a, b, c] = *src {
-            store(&mut out, i * 4, encode3(a, b, c));
-        }
-    }
-    let [.., a, b] = *mac;
-    let [x, y, z, _] = encode3(a, b, 0);
-    store(&mut out, 40, [x, y, z]);
-    out
-}
-
 /// Encodes `src[read..]` into `dst[write..]` (as far as `dst` reaches), reading `src` ahead of
 /// writing `dst`; `src` and `dst` may be the same buffer when writes trail reads.
 macro_rules! encode_from {
@@ -128,6 +113,14 @@ macro_rules! encode_from {
             _ => {}
         }
     }};
+}
+
+/// Encodes a 32-byte MAC into its 43 characters.
+#[must_use]
+pub fn encode_mac(mac: &[u8; 32]) -> [u8; 43] {
+    let mut out = [0u8; 43];
+    encode_from!(mac, &mut out, 0, 0);
+    out
 }
 
 /// Encodes `src` into the front of `dst`, returning the length written, or `None` (with

@@ -157,10 +157,27 @@ impl<'b> Reader<'b> {
     fn string(&mut self) -> Result<Range<usize>, Error> {
         self.pos += 1;
         let start = self.pos;
-        let mut write = start;
+        // Most strings have no escape: one scan finds the closing quote and nothing moves.
+        let run = clean_prefix_len(self.buf.get(start..).unwrap_or_default());
+        if self.buf.get(start + run) == Some(&b'"') {
+            self.pos = start + run + 1;
+            return Ok(start..start + run);
+        }
+        self.pos = start + run;
+        self.string_with_escapes(start, start + run)
+    }
+
+    /// The rest of a string from its first escape (or bad byte) at `self.pos`, with the
+    /// decoded text so far at `start..write`.
+    #[cold]
+    #[inline(never)]
+    fn string_with_escapes(
+        &mut self,
+        start: usize,
+        mut write: usize,
+    ) -> Result<Range<usize>, Error> {
         loop {
-            // Runs without escapes are found eight bytes a step and, until the first escape,
-            // need no copying.
+            // Runs without escapes are found eight bytes a step.
             let run = clean_prefix_len(self.buf.get(self.pos..).unwrap_or_default());
             if write != self.pos {
                 for i in 0..run {

@@ -180,18 +180,17 @@ struct Segments<'t> {
 }
 
 impl<'t> Segments<'t> {
-    fn split(token: &'t str, max_len: usize) -> Result<Self, Error> {
-        if token.len() > max_len {
-            return Err(Error::TokenTooLong);
-        }
+    /// Splits at the first and last dots; a dot anywhere else is found when the token is
+    /// refused (see [`classify`]), so the accepted path scans no segment twice. The header and
+    /// payload must be non-empty; an empty signature is refused after the header, so that
+    /// `alg: none` tokens are reported as the wrong algorithm rather than as malformed.
+    fn split(token: &'t str) -> Result<Self, Error> {
         let (header, rest) = token.split_once('.').ok_or(Error::Malformed)?;
-        let (payload, signature) = rest.split_once('.').ok_or(Error::Malformed)?;
+        let (payload, signature) = rest.rsplit_once('.').ok_or(Error::Malformed)?;
         let signing_input = token
             .get(..header.len() + 1 + payload.len())
             .ok_or(Error::Malformed)?;
-        // An empty signature is refused after the header, so that `alg: none` tokens are
-        // reported as the wrong algorithm rather than as malformed.
-        if header.is_empty() || payload.is_empty() || signature.contains('.') {
+        if header.is_empty() || payload.is_empty() {
             return Err(Error::Malformed);
         }
         Ok(Self {
@@ -200,6 +199,17 @@ impl<'t> Segments<'t> {
             signature,
             signing_input,
         })
+    }
+}
+
+/// The error to report for a refused token: a token that is not three segments is malformed,
+/// whatever check noticed first.
+#[cold]
+fn classify(token: &str, error: Error) -> Error {
+    if token.bytes().filter(|&b| b == b'.').count() != 2 {
+        Error::Malformed
+    } else {
+        error
     }
 }
 
@@ -409,7 +419,19 @@ pub fn verify<'s>(
     rules: &Rules,
     scratch: &'s mut [u8],
 ) -> Result<VerifiedClaims<'s>, Error> {
-    let segments = Segments::split(token, rules.max_token_len)?;
+    if token.len() > rules.max_token_len {
+        return Err(Error::TokenTooLong);
+    }
+    check(token, key, rules, scratch).map_err(|e| classify(token, e))
+}
+
+fn check<'s>(
+    token: &str,
+    key: &SigningKey,
+    rules: &Rules,
+    scratch: &'s mut [u8],
+) -> Result<VerifiedClaims<'s>, Error> {
+    let segments = Segments::split(token)?;
     if read_header(segments.header, scratch)?.alg != "HS256" {
         return Err(Error::WrongAlgorithm);
     }
@@ -472,7 +494,13 @@ pub mod dangerous {
         token: &str,
         scratch: &'s mut [u8],
     ) -> Result<Unverified<'s>, Error> {
-        let segments = Segments::split(token, DEFAULT_MAX_TOKEN_LEN)?;
+        if token.len() > DEFAULT_MAX_TOKEN_LEN {
+            return Err(Error::TokenTooLong);
+        }
+        let segments = Segments::split(token)?;
+        if token.bytes().filter(|&b| b == b'.').count() != 2 {
+            return Err(Error::Malformed);
+        }
         let header_len = decoded_len(segments.header.len()).ok_or(Error::BadBase64)?;
         let payload_len = decoded_len(segments.payload.len()).ok_or(Error::BadBase64)?;
         let needed = header_len.saturating_add(payload_len);
