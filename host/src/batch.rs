@@ -1,9 +1,16 @@
 //! `videosdk-token batch`: one token per JSON line, signed on every core, written in input
 //! order; a bad line stops the run by its number and leaves no output file behind.
+//!
+//! Three stages overlap: a reader thread cuts the input into blocks of whole lines, the
+//! signing threads turn each block into one output buffer (no allocation per line), and a
+//! writer thread writes the buffers in order.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use anyhow::{Context, Result, anyhow, bail};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -12,87 +19,73 @@ use serde::Deserialize;
 use videosdk_token_core::{ExpiresIn, Permission, Role, SigningKey};
 
 use crate::cli::BatchArgs;
-use crate::sign::{Request, json_line, parse_duration, signing_key};
+use crate::sign::{Request, Spec, parse_duration, signing_key};
 use crate::{clock, secret};
 
 /// Longest input line accepted; a longer one is refused without reading the rest of it.
 pub const MAX_LINE: usize = 64 * 1024;
 
-/// Lines signed together; big enough to keep every thread busy, small enough to stream.
-const CHUNK: usize = 4096;
+/// Lines per block handed to the signing threads.
+const BLOCK_LINES: usize = 16 * 1024;
+
+/// Lines each signing task turns into one output buffer.
+const TASK_LINES: usize = 256;
 
 /// What one input line may set.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct Line {
-    room_id: Option<String>,
-    participant_id: Option<String>,
-    roles: Option<Vec<String>>,
-    permissions: Option<Vec<String>>,
-    expires_in: Option<Lifetime>,
+struct Line<'a> {
+    #[serde(borrow)]
+    room_id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    participant_id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    roles: Option<Vec<Cow<'a, str>>>,
+    #[serde(borrow)]
+    permissions: Option<Vec<Cow<'a, str>>>,
+    #[serde(borrow)]
+    expires_in: Option<Lifetime<'a>>,
     iat: Option<u64>,
     version: Option<u8>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
-enum Lifetime {
+enum Lifetime<'a> {
     Seconds(u64),
-    Text(String),
+    Text(#[serde(borrow)] Cow<'a, str>),
 }
 
-impl Line {
-    /// The defaults with this line's fields laid over them.
-    fn request(self, defaults: &Request) -> Result<Request> {
-        let mut request = defaults.clone();
-        if let Some(version) = self.version {
-            if version != 2 {
-                bail!("version must be 2");
-            }
-            request.version_2 = true;
-        }
-        if self.room_id.is_some() {
-            request.room_id = self.room_id;
-        }
-        if self.participant_id.is_some() {
-            request.participant_id = self.participant_id;
-        }
-        if let Some(roles) = self.roles {
-            request.roles = roles
-                .iter()
-                .map(|r| {
-                    Role::from_name(r)
-                        .ok_or_else(|| anyhow!("unknown role {r:?} (expected rtc or crawler)"))
-                })
-                .collect::<Result<_>>()?;
-        }
-        if let Some(permissions) = self.permissions {
-            request.permissions = permissions
-                .iter()
-                .map(|p| {
-                    Permission::from_name(p).ok_or_else(|| {
-                        anyhow!(
-                            "unknown permission {p:?} (expected allow_join, ask_join or allow_mod)"
-                        )
-                    })
-                })
-                .collect::<Result<_>>()?;
-        }
-        match self.expires_in {
-            Some(Lifetime::Seconds(seconds)) => request.expires_in = ExpiresIn::seconds(seconds),
-            Some(Lifetime::Text(text)) => request.expires_in = parse_duration("expiresIn", &text)?,
-            None => {}
-        }
-        if let Some(iat) = self.iat {
-            request.iat = iat;
-        }
-        Ok(request)
+/// Names from a line, typed, in a fixed array (a name listed twice is left for the core to
+/// refuse; more names than kinds must repeat one).
+fn typed<T: Copy, const N: usize>(
+    names: &[Cow<'_, str>],
+    parse: impl Fn(&str) -> Option<T>,
+    what: &str,
+    expected: &str,
+    fill: T,
+) -> Result<([T; N], usize)> {
+    let mut out = [fill; N];
+    if names.len() > N {
+        bail!("a {what} is listed twice");
     }
+    for (slot, name) in out.iter_mut().zip(names) {
+        *slot =
+            parse(name).ok_or_else(|| anyhow!("unknown {what} {name:?} (expected {expected})"))?;
+    }
+    Ok((out, names.len()))
 }
 
-/// Signs one input line into its output line (without the newline).
-fn sign_line(text: &str, defaults: &Request, key: &SigningKey, json: bool) -> Result<String> {
-    let line: Line = serde_json::from_str(text).map_err(|e| {
+/// Signs one input line and appends its output line to `out`.
+fn sign_line(
+    text: &str,
+    defaults: &Spec<'_>,
+    key: &SigningKey,
+    json: bool,
+    out: &mut Vec<u8>,
+    buf: &mut Vec<u8>,
+) -> Result<()> {
+    let line: Line<'_> = serde_json::from_str(text).map_err(|e| {
         // serde_json ends its message with the position; say it as the column of this line.
         let message = e.to_string();
         let suffix = format!(" at line {} column {}", e.line(), e.column());
@@ -102,47 +95,130 @@ fn sign_line(text: &str, defaults: &Request, key: &SigningKey, json: bool) -> Re
             message.strip_suffix(&suffix).unwrap_or(&message)
         )
     })?;
-    let request = line.request(defaults)?;
-    let mut buf = Vec::new();
-    let (token, exp) = request.sign(key, &mut buf)?;
-    Ok(if json {
-        json_line(token, exp)
+    let mut spec = *defaults;
+    if let Some(version) = line.version {
+        if version != 2 {
+            bail!("version must be 2");
+        }
+        spec.version_2 = true;
+    }
+    spec.room_id = line.room_id.as_deref().or(spec.room_id);
+    spec.participant_id = line.participant_id.as_deref().or(spec.participant_id);
+    let roles: ([Role; 2], usize);
+    if let Some(names) = &line.roles {
+        roles = typed(names, Role::from_name, "role", "rtc or crawler", Role::Rtc)?;
+        spec.roles = roles.0.get(..roles.1).unwrap_or_default();
+    }
+    let permissions: ([Permission; 3], usize);
+    if let Some(names) = &line.permissions {
+        permissions = typed(
+            names,
+            Permission::from_name,
+            "permission",
+            "allow_join, ask_join or allow_mod",
+            Permission::AllowJoin,
+        )?;
+        spec.permissions = permissions.0.get(..permissions.1).unwrap_or_default();
+    }
+    match &line.expires_in {
+        Some(Lifetime::Seconds(seconds)) => spec.expires_in = ExpiresIn::seconds(*seconds),
+        Some(Lifetime::Text(text)) => spec.expires_in = parse_duration("expiresIn", text)?,
+        None => {}
+    }
+    spec.iat = line.iat.unwrap_or(spec.iat);
+    let (token, exp) = spec.sign(key, buf)?;
+    if json {
+        out.extend_from_slice(b"{\"token\":\"");
+        out.extend_from_slice(token.as_bytes());
+        out.extend_from_slice(b"\",\"expiresAt\":");
+        out.extend_from_slice(exp.to_string().as_bytes());
+        out.extend_from_slice(b"}\n");
     } else {
-        token.to_owned()
+        out.extend_from_slice(token.as_bytes());
+        out.push(b'\n');
+    }
+    Ok(())
+}
+
+/// Whole input lines (without their endings) in one buffer.
+struct Block {
+    /// Number of the block's first line.
+    first: usize,
+    bytes: Vec<u8>,
+    lines: Vec<Range<usize>>,
+    /// Input bytes consumed, for the progress bar.
+    consumed: u64,
+}
+
+/// Reads the next block, or `None` at the end of the input; a line longer than [`MAX_LINE`]
+/// is refused without reading the rest of it.
+fn read_block(reader: &mut impl BufRead, first: usize) -> Result<Option<Block>> {
+    let mut block = Block {
+        first,
+        bytes: Vec::with_capacity(BLOCK_LINES * 96),
+        lines: Vec::with_capacity(BLOCK_LINES),
+        consumed: 0,
+    };
+    let limit = u64::try_from(MAX_LINE).unwrap_or(u64::MAX) + 2;
+    while block.lines.len() < BLOCK_LINES {
+        let number = first + block.lines.len();
+        let start = block.bytes.len();
+        let read = reader
+            .by_ref()
+            .take(limit)
+            .read_until(b'\n', &mut block.bytes)
+            .context("cannot read the input")?;
+        if read == 0 {
+            break;
+        }
+        block.consumed += read as u64;
+        if block.bytes.last() == Some(&b'\n') {
+            block.bytes.pop();
+            if block.bytes.last() == Some(&b'\r') {
+                block.bytes.pop();
+            }
+        }
+        let line = block.bytes.get(start..).unwrap_or_default();
+        if line.len() > MAX_LINE {
+            bail!("line {number}: longer than {} KiB", MAX_LINE / 1024);
+        }
+        if line.iter().all(u8::is_ascii_whitespace) {
+            bail!("line {number}: empty (every line must be a JSON object, {{}} for the defaults)");
+        }
+        block.lines.push(start..block.bytes.len());
+    }
+    Ok(if block.lines.is_empty() {
+        None
+    } else {
+        Some(block)
     })
 }
 
-/// Reads the next line (without its line ending), refusing one longer than [`MAX_LINE`].
-fn next_line(
-    reader: &mut impl BufRead,
-    number: usize,
-    buf: &mut Vec<u8>,
-) -> Result<Option<String>> {
-    buf.clear();
-    let limit = u64::try_from(MAX_LINE).unwrap_or(u64::MAX) + 2;
-    let read = reader
-        .by_ref()
-        .take(limit)
-        .read_until(b'\n', buf)
-        .context("cannot read the input")?;
-    if read == 0 {
-        return Ok(None);
-    }
-    if buf.last() == Some(&b'\n') {
-        buf.pop();
-        if buf.last() == Some(&b'\r') {
-            buf.pop();
-        }
-    }
-    if buf.len() > MAX_LINE {
-        bail!("line {number}: longer than {} KiB", MAX_LINE / 1024);
-    }
-    let text =
-        String::from_utf8(std::mem::take(buf)).map_err(|_| anyhow!("line {number}: not UTF-8"))?;
-    if text.trim().is_empty() {
-        bail!("line {number}: empty (every line must be a JSON object, {{}} for the defaults)");
-    }
-    Ok(Some(text))
+/// Signs a block into output buffers, one per task, in order.
+fn sign_block(
+    block: &Block,
+    defaults: &Spec<'_>,
+    key: &SigningKey,
+    json: bool,
+) -> Result<Vec<Vec<u8>>> {
+    block
+        .lines
+        .par_chunks(TASK_LINES)
+        .enumerate()
+        .map(|(task, lines)| {
+            let mut out = Vec::with_capacity(lines.len() * 384);
+            let mut buf = Vec::new();
+            for (i, range) in lines.iter().enumerate() {
+                let number = block.first + task * TASK_LINES + i;
+                let text = block.bytes.get(range.clone()).unwrap_or_default();
+                let text =
+                    std::str::from_utf8(text).map_err(|_| anyhow!("line {number}: not UTF-8"))?;
+                sign_line(text, defaults, key, json, &mut out, &mut buf)
+                    .map_err(|e| anyhow!("line {number}: {e}"))?;
+            }
+            Ok(out)
+        })
+        .collect()
 }
 
 /// Standard output, or a temporary file beside the target that only a finished run renames
@@ -158,7 +234,10 @@ enum Sink {
 impl Sink {
     fn open(output: Option<&Path>) -> Result<Self> {
         let Some(target) = output else {
-            return Ok(Self::Stdout(BufWriter::new(std::io::stdout())));
+            return Ok(Self::Stdout(BufWriter::with_capacity(
+                1 << 16,
+                std::io::stdout(),
+            )));
         };
         let dir = match target.parent() {
             Some(dir) if !dir.as_os_str().is_empty() => dir,
@@ -169,15 +248,15 @@ impl Sink {
             .tempfile_in(dir)
             .with_context(|| format!("cannot create a file in {}", dir.display()))?;
         Ok(Self::File {
-            file: BufWriter::new(temp),
+            file: BufWriter::with_capacity(1 << 16, temp),
             target: target.to_owned(),
         })
     }
 
-    fn writer(&mut self) -> &mut dyn Write {
+    fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         match self {
-            Self::Stdout(out) => out,
-            Self::File { file, .. } => file,
+            Self::Stdout(out) => out.write_all(bytes),
+            Self::File { file, .. } => file.write_all(bytes),
         }
     }
 
@@ -211,8 +290,38 @@ fn progress(total_bytes: Option<u64>) -> ProgressBar {
     }
 }
 
+/// The reader stage: blocks in input order until the end or the first error.
+fn reader(mut input: Box<dyn BufRead + Send>, blocks: SyncSender<Result<Block>>) {
+    let mut first = 1;
+    loop {
+        match read_block(&mut input, first) {
+            Ok(Some(block)) => {
+                first += block.lines.len();
+                if blocks.send(Ok(block)).is_err() {
+                    return;
+                }
+            }
+            Ok(None) => return,
+            Err(e) => {
+                let _ = blocks.send(Err(e));
+                return;
+            }
+        }
+    }
+}
+
+/// The writer stage: buffers in order; returns the sink to finish, or the first write error.
+fn writer(mut sink: Sink, buffers: Receiver<Vec<Vec<u8>>>) -> Result<Sink> {
+    for block in buffers {
+        for buffer in block {
+            sink.write_all(&buffer).context("cannot write the tokens")?;
+        }
+    }
+    Ok(sink)
+}
+
 pub fn run(args: &BatchArgs) -> Result<()> {
-    let defaults = Request::from_args(&args.claims, clock::now())?;
+    let request = Request::from_args(&args.claims, clock::now())?;
     let secret = secret::load(&args.secret, args.input.is_none())?;
     let key = signing_key(&secret)?;
     let threads = args.threads.map_or_else(
@@ -224,7 +333,7 @@ pub fn run(args: &BatchArgs) -> Result<()> {
         .build()
         .context("cannot start the threads")?;
 
-    let (mut reader, total): (Box<dyn BufRead>, Option<u64>) = match &args.input {
+    let (input, total): (Box<dyn BufRead + Send>, Option<u64>) = match &args.input {
         Some(path) => {
             let file = File::open(path)
                 .with_context(|| format!("cannot open --input {}", path.display()))?;
@@ -236,51 +345,33 @@ pub fn run(args: &BatchArgs) -> Result<()> {
             None,
         ),
     };
-    let mut sink = Sink::open(args.output.as_deref())?;
+    let sink = Sink::open(args.output.as_deref())?;
     let bar = progress(total);
-    let mut lines: Vec<(usize, String)> = Vec::with_capacity(CHUNK);
-    let mut buf = Vec::new();
-    let mut number = 0;
-    let mut written: u64 = 0;
-    let mut bytes_read: u64 = 0;
-    loop {
-        lines.clear();
-        while lines.len() < CHUNK {
-            number += 1;
-            match next_line(&mut reader, number, &mut buf)? {
-                Some(text) => {
-                    bytes_read += text.len() as u64 + 1;
-                    lines.push((number, text));
-                }
-                None => break,
+    let defaults = request.spec();
+
+    let result = std::thread::scope(|scope| -> Result<Sink> {
+        let (block_tx, block_rx) = sync_channel::<Result<Block>>(2);
+        let (out_tx, out_rx) = sync_channel::<Vec<Vec<u8>>>(2);
+        scope.spawn(move || reader(input, block_tx));
+        let written = scope.spawn(move || writer(sink, out_rx));
+        let mut consumed = 0;
+        let mut signed = 0;
+        for block in block_rx {
+            let block = block?;
+            let buffers = pool.install(|| sign_block(&block, &defaults, &key, args.json))?;
+            signed += block.lines.len();
+            consumed += block.consumed;
+            bar.set_position(consumed);
+            bar.set_message(format!("{signed} tokens"));
+            if out_tx.send(buffers).is_err() {
+                break; // the writer failed; its error is reported below
             }
         }
-        if lines.is_empty() {
-            break;
-        }
-        let signed: Vec<Result<String>> = pool.install(|| {
-            lines
-                .par_iter()
-                .map(|(n, text)| {
-                    sign_line(text, &defaults, &key, args.json)
-                        .map_err(|e| anyhow!("line {n}: {e}"))
-                })
-                .collect()
-        });
-        let out = sink.writer();
-        for line in signed {
-            let line = line?;
-            out.write_all(line.as_bytes())
-                .and_then(|()| out.write_all(b"\n"))
-                .context("cannot write the tokens")?;
-            written += 1;
-        }
-        bar.set_position(bytes_read);
-        bar.set_message(format!("{written} tokens"));
-        if lines.len() < CHUNK {
-            break;
-        }
-    }
+        drop(out_tx);
+        written
+            .join()
+            .map_err(|_| anyhow!("the writer thread failed"))?
+    });
     bar.finish_and_clear();
-    sink.finish()
+    result?.finish()
 }

@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use anyhow::{Context, Result, anyhow};
-use videosdk_token_core::{Claims, ExpiresIn, Permission, Role, SigningKey, sign, token_len};
+use videosdk_token_core::{Claims, ExpiresIn, Permission, Role, SigningKey, max_token_len, sign};
 
 use crate::cli::{ClaimArgs, SignArgs};
 use crate::{clock, secret};
@@ -36,24 +36,59 @@ impl Request {
         })
     }
 
-    /// Signs into `buf` (grown as needed) and returns the token and its `exp`.
+    /// The request as borrowed claims inputs, for signing or for a batch line to override.
+    pub fn spec(&self) -> Spec<'_> {
+        Spec {
+            api_key: &self.api_key,
+            permissions: &self.permissions,
+            version_2: self.version_2,
+            room_id: self.room_id.as_deref(),
+            participant_id: self.participant_id.as_deref(),
+            roles: &self.roles,
+            expires_in: self.expires_in,
+            iat: self.iat,
+        }
+    }
+}
+
+/// Claims inputs borrowed from a request and, in a batch, from one input line.
+#[derive(Debug, Clone, Copy)]
+pub struct Spec<'a> {
+    pub api_key: &'a str,
+    pub permissions: &'a [Permission],
+    pub version_2: bool,
+    pub room_id: Option<&'a str>,
+    pub participant_id: Option<&'a str>,
+    pub roles: &'a [Role],
+    pub expires_in: ExpiresIn,
+    pub iat: u64,
+}
+
+impl Spec<'_> {
+    /// Signs into `buf`, growing it when the token does not fit, and returns the token and its
+    /// `exp`.
     pub fn sign<'b>(&self, key: &SigningKey, buf: &'b mut Vec<u8>) -> Result<(&'b str, u64)> {
         let mut claims =
-            Claims::expiring(&self.api_key, &self.permissions, self.iat, self.expires_in)
+            Claims::expiring(self.api_key, self.permissions, self.iat, self.expires_in)
                 .map_err(|e| anyhow!("{e}"))?
-                .with_roles(&self.roles);
+                .with_roles(self.roles);
         if self.version_2 {
             claims = claims.with_version_2();
         }
-        if let Some(room_id) = &self.room_id {
+        if let Some(room_id) = self.room_id {
             claims = claims.with_room_id(room_id);
         }
-        if let Some(participant_id) = &self.participant_id {
+        if let Some(participant_id) = self.participant_id {
             claims = claims.with_participant_id(participant_id);
         }
-        let len = token_len(&claims).map_err(|e| anyhow!("{e}"))?;
-        if buf.len() < len {
-            buf.resize(len, 0);
+        // Grow to the bound for these string lengths once; a reused buffer then always fits.
+        let bound = max_token_len(
+            self.api_key.len(),
+            self.room_id.map_or(0, str::len),
+            self.participant_id.map_or(0, str::len),
+        );
+        if buf.len() < bound {
+            buf.resize(bound, 0);
         }
         let token = sign(&claims, key, buf).map_err(|e| anyhow!("{e}"))?;
         Ok((token, claims.exp()))
@@ -70,9 +105,10 @@ pub fn signing_key(secret: &secret::Secret) -> Result<SigningKey> {
     SigningKey::new(secret.bytes()).map_err(|e| anyhow!("{e}"))
 }
 
-/// `{"token":…,"expiresAt":…}` without a trailing newline.
+/// `{"token":…,"expiresAt":…}` without a trailing newline (a token is base64url and dots, so
+/// it needs no escaping).
 pub fn json_line(token: &str, exp: u64) -> String {
-    serde_json::json!({ "token": token, "expiresAt": exp }).to_string()
+    format!("{{\"token\":\"{token}\",\"expiresAt\":{exp}}}")
 }
 
 pub fn run(args: &SignArgs) -> Result<()> {
@@ -80,7 +116,7 @@ pub fn run(args: &SignArgs) -> Result<()> {
     let secret = secret::load(&args.secret, false)?;
     let key = signing_key(&secret)?;
     let mut buf = Vec::new();
-    let (token, exp) = request.sign(&key, &mut buf)?;
+    let (token, exp) = request.spec().sign(&key, &mut buf)?;
     let mut stdout = std::io::stdout().lock();
     if args.json {
         writeln!(stdout, "{}", json_line(token, exp))
