@@ -2,7 +2,8 @@
 # Runs every test of the project on a fresh machine: installs what the tests need (Rust
 # targets, QEMU, the Node packages of the vector generator), then checks formatting, lints
 # and docs, the no_std builds, the golden vectors, every test and doctest (the firmware run
-# under QEMU among them), and every benchmark in criterion's test mode.
+# under QEMU among them), every benchmark in criterion's test mode, and a bounded run of
+# every fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +31,7 @@ step "Formatting, lints, docs"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
 (cd firmware && cargo fmt --check && cargo clippy --release --locked -- -D warnings)
+(cd fuzz && cargo fmt --check)
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 
 step "The core builds without std for a Cortex-M4F and for wasm32"
@@ -41,3 +43,6 @@ cargo test --workspace --doc
 
 step "Unit tests, cross-checks, CLI tests, and every benchmark in test mode"
 cargo test --workspace --all-targets
+
+step "Fuzzing: every target for a minute, from the seed corpus made of the golden vectors"
+./fuzz/run.sh 60

@@ -869,3 +869,111 @@ fn help_explains_secrets_and_exit_codes() {
         )
     );
 }
+
+/// A secret typed at a terminal (`--secret-stdin` on a tty) is read without echo.
+#[test]
+fn a_secret_typed_at_a_terminal_is_not_echoed() {
+    let dir = tempdir();
+    let command = format!(
+        "{} sign --api-key key --iat 1700000000 --secret-stdin",
+        binary().display()
+    );
+    // `script` gives the program a pseudo-terminal, as an interactive shell would.
+    let mut child = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(dir.path())
+        .env_remove("VIDEOSDK_SECRET_KEY")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("script (util-linux) runs");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut seen = Vec::new();
+    let mut byte = [0u8; 1];
+    while !String::from_utf8_lossy(&seen).contains("Secret (not shown): ") {
+        let n = std::io::Read::read(&mut stdout, &mut byte).expect("read");
+        assert_eq!(n, 1, "no prompt: {}", String::from_utf8_lossy(&seen));
+        seen.push(byte[0]);
+    }
+    // Echo is switched off right after the prompt is written.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin
+        .write_all(format!("{SECRET}\n").as_bytes())
+        .expect("type");
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).expect("output");
+    drop(stdin);
+    let _ = child.wait();
+    assert!(!rest.contains(SECRET), "the secret was echoed: {rest:?}");
+    let expected = sign_ok(dir.path(), &["--iat", "1700000000"]);
+    assert!(rest.contains(&expected), "{rest:?}");
+}
+
+/// A recognisable secret never appears in any output or error, and every command refuses it
+/// on the command line.
+#[test]
+fn the_secret_never_appears_in_any_output() {
+    const CANARY: &str = "CANARY-SECRET-do-not-print-0123456789abcdef";
+    let dir = tempdir();
+    let with = |args: &[&str], stdin: &[u8]| {
+        let mut cmd = cli(dir.path());
+        cmd.args(args)
+            .env("VIDEOSDK_SECRET_KEY", CANARY)
+            .env("VIDEOSDK_API_KEY", "key");
+        with_stdin(&mut cmd, stdin)
+    };
+    let token = out(&with(&["sign", "--iat", "1700000000"], b""))
+        .trim()
+        .to_owned();
+    let tampered = token.replacen("eyJhcGlrZXki", "eyJhcGlrZXkj", 1);
+    let runs: Vec<(Vec<&str>, Vec<u8>)> = vec![
+        (vec!["sign"], vec![]),
+        (vec!["sign", "--json"], vec![]),
+        (vec!["sign", "--expires-in", "never"], vec![]),
+        (vec!["sign", "--permission", "root"], vec![]),
+        (
+            vec!["sign", "--secret-stdin"],
+            format!("{CANARY}\n").into_bytes(),
+        ),
+        (vec!["sign", "--secret-stdin"], b"short\n".to_vec()),
+        (vec!["verify", &token], vec![]),
+        (vec!["verify", &token, "--now", "1800000000"], vec![]),
+        (vec!["verify", &tampered], vec![]),
+        (vec!["verify", "garbage"], vec![]),
+        (vec!["verify", "-", "--json"], token.clone().into_bytes()),
+        (vec!["decode", &token], vec![]),
+        (vec!["decode", "--json", &token], vec![]),
+        (vec!["batch"], b"{}\n{\"roomId\":\"r\"}\n".to_vec()),
+        (vec!["batch", "--json"], b"{}\nnot json\n".to_vec()),
+        (vec!["sign", "--help"], vec![]),
+    ];
+    for (args, stdin) in &runs {
+        let assert = with(args, stdin);
+        let all = format!("{}{}", out(&assert), err(&assert));
+        assert!(!all.contains(CANARY), "{args:?} printed the secret");
+        assert!(
+            !all.contains("CANARY"),
+            "{args:?} printed part of the secret"
+        );
+    }
+    // On the command line: refused by every command, without repeating it.
+    for command in [
+        &["sign"][..],
+        &["verify", &token],
+        &["batch"],
+        &["decode", &token],
+    ] {
+        for flag in ["--secret", "--secret-key", "--api-secret"] {
+            let mut cmd = cli(dir.path());
+            cmd.args(command).args([flag, CANARY]);
+            let assert = run(&mut cmd);
+            assert_eq!(code(&assert), 2, "{command:?} {flag}");
+            let all = format!("{}{}", out(&assert), err(&assert));
+            assert!(
+                !all.contains("CANARY"),
+                "{command:?} {flag} printed the secret: {all}"
+            );
+        }
+    }
+}

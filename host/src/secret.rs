@@ -3,7 +3,7 @@
 //! printed.
 
 use std::fmt;
-use std::io::Read;
+use std::io::{IsTerminal, Read};
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
@@ -49,16 +49,26 @@ pub fn load(args: &SecretArgs, stdin_taken: bool) -> Result<Secret> {
         if stdin_taken {
             bail!("--secret-stdin cannot be used when the token is read from standard input (-)");
         }
-        let mut bytes = Zeroizing::new(Vec::new());
-        std::io::stdin()
-            .lock()
-            .read_to_end(&mut bytes)
-            .context("cannot read the secret from standard input")?;
-        without_newline(bytes)
+        if std::io::stdin().is_terminal() {
+            // Typed at a terminal: prompt on stderr and read without echo.
+            let typed = Zeroizing::new(
+                rpassword::prompt_password("Secret (not shown): ")
+                    .context("cannot read the secret from the terminal")?,
+            );
+            Zeroizing::new(typed.as_bytes().to_vec())
+        } else {
+            let mut bytes = Zeroizing::new(Vec::new());
+            std::io::stdin()
+                .lock()
+                .read_to_end(&mut bytes)
+                .context("cannot read the secret from standard input")?;
+            without_newline(bytes)
+        }
     } else if let Some(value) = std::env::var_os("VIDEOSDK_SECRET_KEY") {
         Zeroizing::new(value.into_encoded_bytes())
     } else if let Some(value) = dotenv("VIDEOSDK_SECRET_KEY")? {
         warn_if_shared(Path::new(DOTENV));
+        let value = Zeroizing::new(value);
         Zeroizing::new(value.as_bytes().to_vec())
     } else {
         bail!(
