@@ -34,6 +34,9 @@ pub enum Command {
     /// Sign one token per JSON line of input, in input order, on every core
     #[command(after_long_help = BATCH_HELP)]
     Batch(BatchArgs),
+    /// Serve tokens over HTTP: GET/POST /get-token, POST /verify, GET /healthz
+    #[command(after_long_help = SERVE_HELP)]
+    Serve(ServeArgs),
 }
 
 /// Where the secret comes from.
@@ -257,4 +260,84 @@ pub enum Use {
     Meeting,
     /// Calling the v2 server API
     Api,
+}
+
+const SERVE_HELP: &str = "\
+Endpoints:
+  GET  /get-token   {\"token\": …, \"expiresAt\": …} with the default claims (as VideoSDK's
+                    server examples answer)
+  POST /get-token   the same, with a JSON body that may ask for roomId, participantId, roles,
+                    permissions and expiresIn, each within the policy flags; outside them: 400
+                    and {\"error\": …, \"field\": …}
+  POST /verify      {\"token\": …} (optionally roomId, participantId, \"for\": \"meeting\"|\"api\"):
+                    what the token allows, or why it is refused
+  GET  /healthz     ok
+
+With --auth-token-file, /get-token and /verify require `Authorization: Bearer <token>` with a
+token from one of the files (give several to rotate). Every replica started with the same
+secret issues interchangeable tokens: put as many as needed behind any load balancer.
+
+Secrets: see `videosdk-token sign --help`.";
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9000")]
+    pub listen: std::net::SocketAddr,
+
+    /// Your VideoSDK API key [env: VIDEOSDK_API_KEY, or VIDEOSDK_API_KEY in .env]
+    #[arg(long, value_name = "KEY")]
+    pub api_key: Option<String>,
+
+    /// Permissions of a token asked for without any; repeat or separate with commas
+    #[arg(
+        long = "permission",
+        value_name = "P",
+        value_delimiter = ',',
+        default_value = "allow_join"
+    )]
+    pub permissions: Vec<PermissionArg>,
+
+    /// Lifetime of a token asked for without one
+    #[arg(long, value_name = "DURATION", default_value = "120m")]
+    pub expires_in: String,
+
+    /// Permissions a caller may ask for [default: allow_join, ask_join]
+    #[arg(long = "allow-permission", value_name = "P", value_delimiter = ',')]
+    pub allowed_permissions: Vec<PermissionArg>,
+
+    /// Roles a caller may ask for [default: rtc, crawler]
+    #[arg(long = "allow-role", value_name = "R", value_delimiter = ',')]
+    pub allowed_roles: Vec<RoleArg>,
+
+    /// Longest lifetime a caller may ask for
+    #[arg(long, value_name = "DURATION", default_value = "24h")]
+    pub max_expires_in: String,
+
+    /// File holding a bearer token callers must present; repeat to accept several (rotation)
+    #[arg(long = "auth-token-file", value_name = "PATH")]
+    pub auth_token_files: Vec<PathBuf>,
+
+    /// Origin allowed to call from a browser (CORS); repeat for several [default: none]
+    #[arg(long = "cors-origin", value_name = "ORIGIN")]
+    pub cors_origins: Vec<String>,
+
+    /// Largest request body accepted, in bytes
+    #[arg(long, value_name = "BYTES", default_value = "16384")]
+    pub max_body: usize,
+
+    /// Time allowed to receive a request's headers
+    #[arg(long, value_name = "DURATION", default_value = "10s")]
+    pub header_timeout: String,
+
+    /// Time allowed to receive and answer a whole request
+    #[arg(long, value_name = "DURATION", default_value = "30s")]
+    pub request_timeout: String,
+
+    /// No access log on standard error
+    #[arg(long)]
+    pub quiet: bool,
+
+    #[command(flatten)]
+    pub secret: SecretArgs,
 }

@@ -6,6 +6,7 @@ mod clock;
 mod decode;
 mod error;
 mod secret;
+mod serve;
 mod sign;
 mod verify;
 
@@ -31,6 +32,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => verify::run(&args),
         Command::Decode(args) => decode::run(&args),
         Command::Batch(args) => batch::run(&args),
+        Command::Serve(args) => serve::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

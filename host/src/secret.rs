@@ -9,7 +9,7 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use zeroize::Zeroizing;
 
-use crate::cli::{ClaimArgs, SecretArgs};
+use crate::cli::SecretArgs;
 
 /// RFC 7518 §3.2: an HS256 key must be at least as long as the hash output.
 const MIN_SECRET_LEN: usize = 32;
@@ -90,9 +90,9 @@ pub fn load(args: &SecretArgs, stdin_taken: bool) -> Result<Secret> {
 }
 
 /// The API key from `--api-key`, `VIDEOSDK_API_KEY` or `.env`.
-pub fn api_key(args: &ClaimArgs) -> Result<String> {
-    if let Some(key) = &args.api_key {
-        return Ok(key.clone());
+pub fn api_key(flag: Option<&str>) -> Result<String> {
+    if let Some(key) = flag {
+        return Ok(key.to_owned());
     }
     if let Ok(key) = std::env::var("VIDEOSDK_API_KEY") {
         return Ok(key);

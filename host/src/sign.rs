@@ -25,7 +25,7 @@ impl Request {
     /// The request the flags describe; `now` stands in for a missing `--iat`.
     pub fn from_args(args: &ClaimArgs, now: u64) -> Result<Self> {
         Ok(Self {
-            api_key: secret::api_key(args)?,
+            api_key: secret::api_key(args.api_key.as_deref())?,
             permissions: args.permissions.iter().map(|&p| p.into()).collect(),
             version_2: args.version.is_some(),
             room_id: args.room_id.clone(),

@@ -97,7 +97,7 @@ fn check_access(args: &VerifyArgs, verified: &VerifiedClaims<'_>) -> Result<Opti
 }
 
 /// What a valid token allows, for people and for machines.
-struct Summary {
+pub struct Summary {
     apikey: String,
     room_id: Option<String>,
     participant_id: Option<String>,
@@ -112,7 +112,7 @@ struct Summary {
 }
 
 impl Summary {
-    fn of(verified: &VerifiedClaims<'_>, asked: Option<Join>, now: u64) -> Self {
+    pub fn of(verified: &VerifiedClaims<'_>, asked: Option<Join>, now: u64) -> Self {
         let claims = verified.claims();
         let meetings = claims.roles().is_empty() || claims.roles().contains(&Role::Rtc);
         let has = |p| claims.permissions().contains(&p);
@@ -179,7 +179,7 @@ impl Summary {
         out
     }
 
-    fn json(&self) -> serde_json::Value {
+    pub fn json(&self) -> serde_json::Value {
         serde_json::json!({
             "valid": true,
             "apikey": self.apikey,

@@ -1,0 +1,575 @@
+//! `videosdk-token serve`, started for real on a loopback port and spoken to over HTTP.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use videosdk_token_core::{Permission, Role, Rules, SigningKey, verify};
+
+const SECRET: &str = "serve-test-secret-0123456789abcdef-0123456789";
+const AUTH_A: &str = "auth-token-one-0123456789abcdef";
+const AUTH_B: &str = "auth-token-two-0123456789abcdef";
+
+fn binary() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        escargot::CargoBuild::new()
+            .package("videosdk-token")
+            .bin("videosdk-token")
+            .run()
+            .expect("videosdk-token builds")
+            .path()
+            .to_owned()
+    })
+}
+
+/// A running server; stopped (SIGTERM) when dropped.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+    log: Arc<Mutex<Vec<String>>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    fn start(extra: &[&str]) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut child = Command::new(binary())
+            .args(["serve", "--listen", "127.0.0.1:0", "--api-key", "key"])
+            .args(extra)
+            .current_dir(dir.path())
+            .env("VIDEOSDK_SECRET_KEY", SECRET)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("server starts");
+        let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+        let mut first = String::new();
+        stderr.read_line(&mut first).expect("first line");
+        let addr = first
+            .trim()
+            .strip_prefix("listening on http://")
+            .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
+            .parse()
+            .expect("address");
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&log);
+        std::thread::spawn(move || {
+            for line in stderr.lines().map_while(Result::ok) {
+                sink.lock().expect("log").push(line);
+            }
+        });
+        Self {
+            child,
+            addr,
+            log,
+            _dir: dir,
+        }
+    }
+
+    fn terminate(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+    }
+
+    fn wait(&mut self, limit: Duration) -> Option<i32> {
+        let start = Instant::now();
+        while start.elapsed() < limit {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status.code();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
+    fn log(&self) -> Vec<String> {
+        self.log.lock().expect("log").clone()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One HTTP/1.1 exchange over a fresh connection: status and body.
+fn http(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        request += &format!("{name}: {value}\r\n");
+    }
+    request += "\r\n";
+    stream.write_all(request.as_bytes()).expect("write");
+    let _ = stream.write_all(body);
+    read_response(&mut stream)
+}
+
+fn read_response(stream: &mut TcpStream) -> (u16, String) {
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+fn json_body(body: &str) -> Value {
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body:?}"))
+}
+
+fn check_token(token: &str) -> videosdk_token_core::TokenClaims<'static> {
+    let key = SigningKey::new(SECRET.as_bytes()).expect("secret");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    let scratch: &'static mut [u8] = Box::leak(vec![0u8; token.len()].into_boxed_slice());
+    let token: &'static str = Box::leak(token.to_owned().into_boxed_str());
+    verify(token, &key, &Rules::at(now), scratch)
+        .expect("a valid token")
+        .claims()
+        .clone()
+}
+
+#[test]
+fn get_token_answers_like_the_videosdk_examples() {
+    let server = Server::start(&[]);
+    let (status, body) = http(server.addr, "GET", "/get-token", &[], b"");
+    assert_eq!(status, 200, "{body}");
+    let doc = json_body(&body);
+    let claims = check_token(doc["token"].as_str().expect("token"));
+    assert_eq!(claims.apikey(), "key");
+    assert_eq!(claims.permissions(), &[Permission::AllowJoin]);
+    assert_eq!(
+        claims.exp().zip(claims.iat()).map(|(e, i)| e - i),
+        Some(7200),
+        "120m by default"
+    );
+    assert_eq!(doc["expiresAt"], claims.exp().expect("exp"));
+    assert_eq!(
+        http(server.addr, "GET", "/healthz", &[], b""),
+        (200, "ok\n".to_owned())
+    );
+    let (status, body) = http(server.addr, "GET", "/nope", &[], b"");
+    assert_eq!(status, 404);
+    assert!(
+        json_body(&body)["error"]
+            .as_str()
+            .expect("error")
+            .contains("no such endpoint")
+    );
+}
+
+#[test]
+fn post_get_token_within_policy_and_refusals_naming_the_field() {
+    let server = Server::start(&[
+        "--allow-permission",
+        "allow_join,ask_join,allow_mod",
+        "--allow-role",
+        "rtc",
+        "--max-expires-in",
+        "1h",
+        "--expires-in",
+        "30m",
+        "--max-body",
+        "2048",
+    ]);
+    let post = |body: &str| {
+        http(
+            server.addr,
+            "POST",
+            "/get-token",
+            &[("Content-Type", "application/json")],
+            body.as_bytes(),
+        )
+    };
+    let (status, body) = post(
+        r#"{"roomId":"abcd-efgh-ijkl","participantId":"alice","roles":["rtc"],"permissions":["ask_join","allow_mod"],"expiresIn":"30m"}"#,
+    );
+    assert_eq!(status, 200, "{body}");
+    let claims = check_token(json_body(&body)["token"].as_str().expect("token"));
+    assert_eq!(claims.room_id(), Some("abcd-efgh-ijkl"));
+    assert_eq!(claims.participant_id(), Some("alice"));
+    assert_eq!(claims.roles(), &[Role::Rtc]);
+    assert_eq!(
+        claims.permissions(),
+        &[Permission::AskJoin, Permission::AllowMod]
+    );
+    assert_eq!(claims.version(), Some(2));
+    assert_eq!(
+        claims.exp().zip(claims.iat()).map(|(e, i)| e - i),
+        Some(1800)
+    );
+    let (status, body) = post(r#"{"expiresIn":3600}"#);
+    assert_eq!(status, 200, "{body}");
+
+    let refusals = [
+        (
+            r#"{"roles":["crawler"]}"#,
+            "roles",
+            "role \"crawler\" is not allowed by this server",
+        ),
+        (r#"{"roles":["admin"]}"#, "roles", "unknown role \"admin\""),
+        (
+            r#"{"roles":"rtc"}"#,
+            "roles",
+            "roles must be a list of names",
+        ),
+        (
+            r#"{"permissions":["allow_everything"]}"#,
+            "permissions",
+            "unknown permission",
+        ),
+        (r#"{"permissions":[]}"#, "claims", "permissions are empty"),
+        (
+            r#"{"expiresIn":"2h"}"#,
+            "expiresIn",
+            "longer than this server's maximum of 1h",
+        ),
+        (
+            r#"{"expiresIn":3601}"#,
+            "expiresIn",
+            "longer than this server's maximum of 1h",
+        ),
+        (r#"{"expiresIn":"soon"}"#, "expiresIn", "invalid duration"),
+        (r#"{"expiresIn":1.5}"#, "expiresIn", "whole number"),
+        (r#"{"roomId":""}"#, "roomId", "roomId is empty"),
+        (r#"{"roomId":7}"#, "roomId", "roomId must be a string"),
+    ];
+    for (body, field, message) in refusals {
+        let (status, answer) = post(body);
+        assert_eq!(status, 400, "{body}");
+        let doc = json_body(&answer);
+        assert_eq!(doc["field"], field, "{body}: {answer}");
+        assert!(
+            doc["error"].as_str().expect("error").contains(message),
+            "{body}: {answer}"
+        );
+    }
+    let long = format!(r#"{{"participantId":"{}"}}"#, "x".repeat(257));
+    let (status, answer) = post(&long);
+    assert_eq!(
+        (status, json_body(&answer)["field"].clone()),
+        (400, json!("participantId")),
+        "{answer}"
+    );
+    for (body, message) in [
+        ("not json", "the body is not JSON"),
+        ("[1]", "must be a JSON object"),
+        (r#"{"roomID":"x"}"#, "unknown field \"roomID\""),
+    ] {
+        let (status, answer) = post(body);
+        assert_eq!(status, 400, "{body}");
+        assert!(
+            json_body(&answer)["error"]
+                .as_str()
+                .expect("error")
+                .contains(message),
+            "{answer}"
+        );
+    }
+    let huge = format!(r#"{{"roomId":"{}"}}"#, "x".repeat(4096));
+    assert_eq!(post(&huge).0, 413);
+}
+
+#[test]
+fn verify_endpoint_says_what_a_token_allows_or_why_not() {
+    let server = Server::start(&[]);
+    let (_, body) = http(
+        server.addr,
+        "POST",
+        "/get-token",
+        &[],
+        br#"{"roomId":"r1","participantId":"alice","roles":["rtc"]}"#,
+    );
+    let token = json_body(&body)["token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let ask = |extra: Value| {
+        let mut request = json!({ "token": token });
+        request
+            .as_object_mut()
+            .expect("object")
+            .extend(extra.as_object().expect("object").clone());
+        let (status, body) = http(
+            server.addr,
+            "POST",
+            "/verify",
+            &[],
+            request.to_string().as_bytes(),
+        );
+        assert_eq!(status, 200, "{body}");
+        json_body(&body)
+    };
+    let answer = ask(json!({}));
+    assert_eq!(
+        (
+            answer["valid"].clone(),
+            answer["join"].clone(),
+            answer["serverApi"].clone()
+        ),
+        (json!(true), json!("directly"), json!(false))
+    );
+    assert_eq!(
+        ask(json!({"roomId": "r1", "participantId": "alice"}))["valid"],
+        true
+    );
+    assert_eq!(
+        ask(json!({"roomId": "r2"}))["reason"],
+        "Token is invalid or expired: token is for another room"
+    );
+    assert_eq!(
+        ask(json!({"for": "api"}))["reason"],
+        "Token is invalid or expired: token is for meetings only (role rtc)"
+    );
+    let tampered = token.replacen("eyJhcGlrZXki", "eyJhcGlrZXkj", 1);
+    let (_, body) = http(
+        server.addr,
+        "POST",
+        "/verify",
+        &[],
+        json!({ "token": tampered }).to_string().as_bytes(),
+    );
+    assert_eq!(
+        json_body(&body)["reason"],
+        "Token is invalid or expired: signature does not match"
+    );
+    let (status, body) = http(server.addr, "POST", "/verify", &[], br#"{"token": 5}"#);
+    assert_eq!(
+        (status, json_body(&body)["field"].clone()),
+        (400, json!("token"))
+    );
+}
+
+#[test]
+fn bearer_credentials_are_required_and_rotate() {
+    let dir = tempfile::tempdir().expect("dir");
+    let a = dir.path().join("a");
+    let b = dir.path().join("b");
+    std::fs::write(&a, format!("{AUTH_A}\n")).expect("write");
+    std::fs::write(&b, AUTH_B).expect("write");
+    let server = Server::start(&[
+        "--auth-token-file",
+        a.to_str().expect("path"),
+        "--auth-token-file",
+        b.to_str().expect("path"),
+    ]);
+    for (headers, expected) in [
+        (vec![], 401),
+        (
+            vec![("Authorization", "Bearer wrong-token-0123456789abcdef")],
+            401,
+        ),
+        (vec![("Authorization", AUTH_A)], 401),
+        (vec![("Authorization", "Bearer ")], 401),
+        (vec![("Authorization", &*format!("Bearer {AUTH_A}"))], 200),
+        (vec![("Authorization", &*format!("Bearer {AUTH_B}"))], 200),
+    ] {
+        let (status, body) = http(server.addr, "GET", "/get-token", &headers, b"");
+        assert_eq!(status, expected, "{headers:?}: {body}");
+        let (status, _) = http(
+            server.addr,
+            "POST",
+            "/verify",
+            &headers,
+            br#"{"token":"x.y.z"}"#,
+        );
+        assert_eq!(status, expected, "{headers:?}");
+    }
+    assert_eq!(
+        http(server.addr, "GET", "/healthz", &[], b"").0,
+        200,
+        "health needs no credential"
+    );
+    let short = dir.path().join("short");
+    std::fs::write(&short, "short").expect("write");
+    let out = Command::new(binary())
+        .args([
+            "serve",
+            "--api-key",
+            "k",
+            "--auth-token-file",
+            short.to_str().expect("path"),
+        ])
+        .env("VIDEOSDK_SECRET_KEY", SECRET)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 16 bytes"));
+}
+
+#[test]
+fn cors_is_off_by_default_and_an_allow_list_when_asked() {
+    let origin = [("Origin", "https://app.example")];
+    let server = Server::start(&[]);
+    let mut stream = TcpStream::connect(server.addr).expect("connect");
+    write!(stream, "GET /get-token HTTP/1.1\r\nHost: x\r\nOrigin: https://app.example\r\nConnection: close\r\n\r\n").expect("write");
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw).expect("read");
+    assert!(
+        !raw.to_ascii_lowercase()
+            .contains("access-control-allow-origin"),
+        "{raw}"
+    );
+    drop(server);
+
+    let server = Server::start(&["--cors-origin", "https://app.example"]);
+    for (origin, allowed) in [(origin[0].1, true), ("https://evil.example", false)] {
+        let mut stream = TcpStream::connect(server.addr).expect("connect");
+        write!(stream, "OPTIONS /get-token HTTP/1.1\r\nHost: x\r\nOrigin: {origin}\r\nAccess-Control-Request-Method: POST\r\nConnection: close\r\n\r\n").expect("write");
+        let mut raw = String::new();
+        stream.read_to_string(&mut raw).expect("read");
+        let header = format!("access-control-allow-origin: {origin}");
+        assert_eq!(
+            raw.to_ascii_lowercase().contains(&header),
+            allowed,
+            "{origin}: {raw}"
+        );
+    }
+}
+
+#[test]
+fn slow_headers_time_out_and_the_access_log_holds_no_token() {
+    let server = Server::start(&["--header-timeout", "1s"]);
+    let mut stream = TcpStream::connect(server.addr).expect("connect");
+    stream
+        .write_all(b"GET /get-token HTTP/1.1\r\nHost: x\r\n")
+        .expect("write");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    let start = Instant::now();
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    assert!(
+        start.elapsed() < Duration::from_secs(4),
+        "the connection was not closed"
+    );
+
+    let (_, body) = http(
+        server.addr,
+        "GET",
+        "/get-token?token=should-not-be-logged",
+        &[("Authorization", "Bearer also-secret")],
+        b"",
+    );
+    let token = json_body(&body)["token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    http(
+        server.addr,
+        "POST",
+        "/verify",
+        &[],
+        json!({ "token": token }).to_string().as_bytes(),
+    );
+    std::thread::sleep(Duration::from_millis(200));
+    let log = server.log().join("\n");
+    assert!(log.contains("GET /get-token 200"), "{log}");
+    assert!(log.contains("POST /verify 200"), "{log}");
+    for secret in [
+        token.as_str(),
+        SECRET,
+        "should-not-be-logged",
+        "also-secret",
+    ] {
+        assert!(!log.contains(secret), "the access log holds {secret:?}");
+    }
+}
+
+#[test]
+fn concurrent_clients_each_get_the_token_they_asked_for() {
+    let server = Server::start(&["--quiet"]);
+    let addr = server.addr;
+    let workers: Vec<_> = (0..16)
+        .map(|w| {
+            std::thread::spawn(move || {
+                for i in 0..40 {
+                    let room = format!("room-{w}-{i}");
+                    let body = json!({ "roomId": room, "participantId": format!("p{w}"), "expiresIn": 60 + i });
+                    let (status, answer) = http(addr, "POST", "/get-token", &[], body.to_string().as_bytes());
+                    assert_eq!(status, 200, "{answer}");
+                    let claims = check_token(json_body(&answer)["token"].as_str().expect("token"));
+                    assert_eq!(claims.room_id(), Some(room.as_str()));
+                    assert_eq!(claims.participant_id(), Some(format!("p{w}").as_str()));
+                    assert_eq!(claims.exp().zip(claims.iat()).map(|(e, s)| e - s), Some(60 + i));
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.join().expect("worker");
+    }
+}
+
+#[test]
+fn graceful_shutdown_finishes_requests_in_flight() {
+    let mut server = Server::start(&[]);
+    // A request whose body has not all arrived when the signal comes.
+    let body = br#"{"roomId":"in-flight"}"#;
+    let mut stream = TcpStream::connect(server.addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    write!(
+        stream,
+        "POST /get-token HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .expect("write");
+    stream.write_all(&body[..5]).expect("write");
+    std::thread::sleep(Duration::from_millis(200));
+    server.terminate();
+    std::thread::sleep(Duration::from_millis(300));
+    // No new connections once shutting down.
+    assert!(
+        TcpStream::connect(server.addr).is_err()
+            || http(server.addr, "GET", "/healthz", &[], b"").0 == 0
+    );
+    stream.write_all(&body[5..]).expect("finish the body");
+    let (status, answer) = read_response(&mut stream);
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        check_token(json_body(&answer)["token"].as_str().expect("token")).room_id(),
+        Some("in-flight")
+    );
+    assert_eq!(
+        server.wait(Duration::from_secs(10)),
+        Some(0),
+        "the server did not exit cleanly"
+    );
+    assert!(server.log().iter().any(|l| l.contains("shutting down")));
+}
