@@ -158,3 +158,39 @@ fn duration_parser_agrees_with_ms() {
         }
     }
 }
+
+#[test]
+fn signing_key_debug_never_shows_the_secret() {
+    let key = SigningKey::new(b"a-very-recognisable-secret-value-0123456789").expect("secret");
+    let shown = format!("{key:?} {key:#?}");
+    assert_eq!(format!("{key:?}"), "SigningKey { ... }");
+    assert!(!shown.contains("recognisable"));
+    assert!(!shown.contains("0123456789"));
+}
+
+#[test]
+fn sign_claims_refuses_a_small_buffer_and_leaves_nothing() {
+    #[derive(serde::Serialize)]
+    struct Custom<'a> {
+        sub: &'a str,
+        exp: u64,
+    }
+    let key = SigningKey::new(b"a-secret-of-at-least-thirty-two-bytes!").expect("secret");
+    let claims = Custom {
+        sub: "user-1",
+        exp: 1_700_000_000,
+    };
+    let mut big = [0u8; 256];
+    let len = videosdk_token_core::sign_claims(&claims, &key, &mut big)
+        .expect("fits")
+        .len();
+    for short in [0, 10, 40, len - 1] {
+        let mut buf = vec![0xAAu8; short];
+        let got = videosdk_token_core::sign_claims(&claims, &key, &mut buf);
+        assert!(
+            matches!(got, Err(Error::BufferTooSmall { needed }) if needed > short),
+            "{short}: {got:?}"
+        );
+        assert!(buf.iter().all(|&b| b == 0), "{short}: partial token left");
+    }
+}

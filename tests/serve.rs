@@ -511,6 +511,21 @@ fn slow_headers_time_out_and_the_access_log_holds_no_token() {
 }
 
 #[test]
+fn a_request_that_stalls_times_out() {
+    let server = Server::start(&["--request-timeout", "1s"]);
+    let mut stream = TcpStream::connect(server.addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    // Headers promise a body that never comes.
+    stream.write_all(b"POST /get-token HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 100\r\n\r\n{").expect("write");
+    let start = Instant::now();
+    let (status, _) = read_response(&mut stream);
+    assert_eq!(status, 408);
+    assert!(start.elapsed() < Duration::from_secs(4));
+}
+
+#[test]
 fn concurrent_clients_each_get_the_token_they_asked_for() {
     let server = Server::start(&["--quiet"]);
     let addr = server.addr;
