@@ -7,23 +7,12 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
-use videosdk_token_core::{Claims, Permission, Role, SigningKey, sign};
-
-const SECRET: &[u8] = b"bench-secret-0123456789abcdef-0123456789";
-const PERMISSIONS: &[Permission] = &[Permission::AllowJoin, Permission::AllowMod];
-const ROLES: &[Role] = &[Role::Rtc];
+use videosdk_token_core::{Claims, SigningKey, sign};
+use videosdk_token_harness::example::{self, SECRET};
 
 /// A typical v2 meeting token whose signing input (`header.payload`) is 308 bytes.
 fn claims() -> Claims<'static> {
-    Claims::new(
-        "b5a3f0e2-6c1d-4c5e-9f3a-1d2e3f4a5b6c",
-        PERMISSIONS,
-        1_700_000_000,
-        1_700_007_200,
-    )
-    .with_room_id("abcd-efgh-ijkl")
-    .with_participant_id("p-0042")
-    .with_roles(ROLES)
+    example::claims(1_700_000_000, 1_700_007_200)
 }
 
 #[derive(serde::Serialize)]

@@ -7,24 +7,14 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
-use videosdk_token_core::{Claims, Permission, Role, Rules, SigningKey, sign, verify};
+use videosdk_token_core::{Rules, SigningKey, sign, verify};
+use videosdk_token_harness::example::{self, SECRET};
 
-const SECRET: &[u8] = b"bench-secret-0123456789abcdef-0123456789";
-const PERMISSIONS: &[Permission] = &[Permission::AllowJoin, Permission::AllowMod];
-const ROLES: &[Role] = &[Role::Rtc];
 const IAT: u64 = 1_700_000_000;
 
 fn bench_verify(c: &mut Criterion) {
     // Expiring in 2100, so that jsonwebtoken (which reads the real clock) accepts it too.
-    let claims = Claims::new(
-        "b5a3f0e2-6c1d-4c5e-9f3a-1d2e3f4a5b6c",
-        PERMISSIONS,
-        IAT,
-        4_102_444_800,
-    )
-    .with_room_id("abcd-efgh-ijkl")
-    .with_participant_id("p-0042")
-    .with_roles(ROLES);
+    let claims = example::claims(IAT, 4_102_444_800);
     let key = SigningKey::new(SECRET).expect("secret");
     let mut buf = [0u8; 512];
     let token = sign(&claims, &key, &mut buf).expect("fits").to_owned();

@@ -3,4 +3,7 @@
 //! that Node's `jsonwebtoken` made.
 #![doc = include_str!("../README.md")]
 
+pub mod binary;
+pub mod example;
+pub mod strategies;
 pub mod vectors;

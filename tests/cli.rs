@@ -2,33 +2,19 @@
 //! and exit code; `sign` and `batch` byte for byte against the Node golden vectors.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
 
 use assert_cmd::assert::Assert;
+use videosdk_token_harness::binary::videosdk_token;
 use videosdk_token_harness::vectors::{self, Vector};
 
 const SECRET: &str = "cli-test-secret-0123456789abcdef-0123456789";
 const IAT: u64 = 1_700_000_000;
 
-/// The binary, built once per test run from the current sources.
-fn binary() -> &'static Path {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        escargot::CargoBuild::new()
-            .package("videosdk-token")
-            .bin("videosdk-token")
-            .run()
-            .expect("videosdk-token builds")
-            .path()
-            .to_owned()
-    })
-}
-
 /// A command with a clean environment (no VIDEOSDK_* from the caller) in an empty directory.
 fn cli(dir: &Path) -> Command {
-    let mut cmd = Command::new(binary());
+    let mut cmd = Command::new(videosdk_token());
     cmd.current_dir(dir)
         .env_remove("VIDEOSDK_SECRET_KEY")
         .env_remove("VIDEOSDK_API_KEY");
@@ -876,7 +862,7 @@ fn a_secret_typed_at_a_terminal_is_not_echoed() {
     let dir = tempdir();
     let command = format!(
         "{} sign --api-key key --iat 1700000000 --secret-stdin",
-        binary().display()
+        videosdk_token().display()
     );
     // `script` gives the program a pseudo-terminal, as an interactive shell would.
     let mut child = Command::new("script")

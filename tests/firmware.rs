@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use videosdk_token_core::{Claims, Permission, Role, SigningKey, sign};
+use videosdk_token_core::{SigningKey, sign};
+use videosdk_token_harness::example;
 
 const TARGET: &str = "thumbv7em-none-eabihf";
 const QEMU: &[&str] = &[
@@ -145,16 +146,8 @@ fn firmware_signs_and_verifies_every_vector_within_budget_on_a_cortex_m4() {
     let (code, sign_only) = run(&release.join("sign-only"), Duration::from_secs(60));
     assert_eq!(code, 0, "{sign_only}");
     // The device's token is the host's token.
-    let claims = Claims::new(
-        "b5a3f0e2-6c1d-4c5e-9f3a-1d2e3f4a5b6c",
-        &[Permission::AllowJoin, Permission::AllowMod],
-        1_700_000_000,
-        1_700_007_200,
-    )
-    .with_room_id("abcd-efgh-ijkl")
-    .with_participant_id("p-0042")
-    .with_roles(&[Role::Rtc]);
-    let key = SigningKey::new(b"bench-secret-0123456789abcdef-0123456789").expect("secret");
+    let claims = example::claims(1_700_000_000, 1_700_007_200);
+    let key = SigningKey::new(example::SECRET).expect("secret");
     let mut buf = [0u8; 512];
     let host_token = sign(&claims, &key, &mut buf).expect("fits");
     assert!(

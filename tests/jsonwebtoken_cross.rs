@@ -5,26 +5,10 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use videosdk_token_core::{Claims, Permission, Role, SigningKey, sign, token_len};
-
-fn ordered_subset<T: Clone + std::fmt::Debug + 'static>(
-    all: &'static [T],
-    min: usize,
-) -> impl Strategy<Value = Vec<T>> {
-    Just(all.to_vec())
-        .prop_shuffle()
-        .prop_flat_map(move |items| {
-            let len = items.len();
-            (min..=len).prop_map(move |n| items[..n].to_vec())
-        })
-}
+use videosdk_token_harness::strategies::{ordered_subset, text};
 
 fn decoding_key(secret: &[u8]) -> DecodingKey {
     DecodingKey::from_secret(secret).expect("any HMAC key length")
-}
-
-/// Any Unicode text, controls and astral characters included.
-fn text(max: usize) -> impl Strategy<Value = String> {
-    proptest::collection::vec(any::<char>(), 1..max).prop_map(|chars| chars.into_iter().collect())
 }
 
 proptest! {

@@ -2,30 +2,17 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use videosdk_token_core::{Permission, Role, Rules, SigningKey, verify};
+use videosdk_token_harness::binary::videosdk_token;
 
 const SECRET: &str = "serve-test-secret-0123456789abcdef-0123456789";
 const AUTH_A: &str = "auth-token-one-0123456789abcdef";
 const AUTH_B: &str = "auth-token-two-0123456789abcdef";
-
-fn binary() -> &'static Path {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        escargot::CargoBuild::new()
-            .package("videosdk-token")
-            .bin("videosdk-token")
-            .run()
-            .expect("videosdk-token builds")
-            .path()
-            .to_owned()
-    })
-}
 
 /// A running server; stopped (SIGTERM) when dropped.
 struct Server {
@@ -38,7 +25,7 @@ struct Server {
 impl Server {
     fn start(extra: &[&str]) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut child = Command::new(binary())
+        let mut child = Command::new(videosdk_token())
             .args(["serve", "--listen", "127.0.0.1:0", "--api-key", "key"])
             .args(extra)
             .current_dir(dir.path())
@@ -415,7 +402,7 @@ fn bearer_credentials_are_required_and_rotate() {
     );
     let short = dir.path().join("short");
     std::fs::write(&short, "short").expect("write");
-    let out = Command::new(binary())
+    let out = Command::new(videosdk_token())
         .args([
             "serve",
             "--api-key",

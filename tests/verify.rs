@@ -7,6 +7,7 @@ use serde_json::json;
 use videosdk_token_core::{
     Claims, Error, Permission, Role, Rules, SigningKey, TokenClaims, dangerous, sign, verify,
 };
+use videosdk_token_harness::strategies::{ordered_subset, text};
 use videosdk_token_harness::vectors::{self, Typed};
 
 fn assert_same_claims(read: &TokenClaims<'_>, typed: &Typed<'_>, name: &str) {
@@ -129,22 +130,6 @@ fn scratch_too_small_names_the_size() {
     );
     let mut scratch = vec![0u8; needed];
     assert!(verify(&vector.token, &key, &rules, &mut scratch).is_ok());
-}
-
-fn ordered_subset<T: Clone + std::fmt::Debug + 'static>(
-    all: &'static [T],
-    min: usize,
-) -> impl Strategy<Value = Vec<T>> {
-    Just(all.to_vec())
-        .prop_shuffle()
-        .prop_flat_map(move |items| {
-            let len = items.len();
-            (min..=len).prop_map(move |n| items[..n].to_vec())
-        })
-}
-
-fn text(max: usize) -> impl Strategy<Value = String> {
-    proptest::collection::vec(any::<char>(), 1..max).prop_map(|chars| chars.into_iter().collect())
 }
 
 proptest! {

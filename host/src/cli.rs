@@ -59,9 +59,10 @@ pub struct SecretArgs {
     pub secret_on_command_line: Option<String>,
 }
 
-/// Claims of the tokens to sign (for `batch`, the defaults each line may override).
+/// Who issues tokens, and what a token has when nothing more is asked: shared by `sign`,
+/// `batch` and `serve`.
 #[derive(Debug, Args)]
-pub struct ClaimArgs {
+pub struct IssuerArgs {
     /// Your VideoSDK API key [env: VIDEOSDK_API_KEY, or VIDEOSDK_API_KEY in .env]
     #[arg(long, value_name = "KEY")]
     pub api_key: Option<String>,
@@ -74,6 +75,22 @@ pub struct ClaimArgs {
         default_value = "allow_join"
     )]
     pub permissions: Vec<PermissionArg>,
+
+    /// Lifetime: 120m, 2h, 1.5 days, 7d, … (the `ms` grammar); a bare number is seconds
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "120m",
+        allow_hyphen_values = true
+    )]
+    pub expires_in: String,
+}
+
+/// Claims of the tokens to sign (for `batch`, the defaults each line may override).
+#[derive(Debug, Args)]
+pub struct ClaimArgs {
+    #[command(flatten)]
+    pub issuer: IssuerArgs,
 
     /// Write `version: 2` (implied by --room-id, --participant-id and --role)
     #[arg(long, value_name = "2", value_parser = clap::value_parser!(u8).range(2..=2))]
@@ -91,15 +108,6 @@ pub struct ClaimArgs {
     /// (implies version 2)
     #[arg(long = "role", value_name = "R", value_delimiter = ',')]
     pub roles: Vec<RoleArg>,
-
-    /// Lifetime: 120m, 2h, 1.5 days, 7d, … (the `ms` grammar); a bare number is seconds
-    #[arg(
-        long,
-        value_name = "DURATION",
-        default_value = "120m",
-        allow_hyphen_values = true
-    )]
-    pub expires_in: String,
 
     /// Issued-at time, unix seconds [default: now]
     #[arg(long, value_name = "UNIX")]
@@ -285,22 +293,9 @@ pub struct ServeArgs {
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9000")]
     pub listen: std::net::SocketAddr,
 
-    /// Your VideoSDK API key [env: VIDEOSDK_API_KEY, or VIDEOSDK_API_KEY in .env]
-    #[arg(long, value_name = "KEY")]
-    pub api_key: Option<String>,
-
-    /// Permissions of a token asked for without any; repeat or separate with commas
-    #[arg(
-        long = "permission",
-        value_name = "P",
-        value_delimiter = ',',
-        default_value = "allow_join"
-    )]
-    pub permissions: Vec<PermissionArg>,
-
-    /// Lifetime of a token asked for without one
-    #[arg(long, value_name = "DURATION", default_value = "120m")]
-    pub expires_in: String,
+    /// The claims of a token asked for without any (GET /get-token)
+    #[command(flatten)]
+    pub issuer: IssuerArgs,
 
     /// Permissions a caller may ask for [default: allow_join, ask_join]
     #[arg(long = "allow-permission", value_name = "P", value_delimiter = ',')]

@@ -411,11 +411,11 @@ pub fn run(args: &ServeArgs) -> Result<()> {
     let secret = secret::load(&args.secret, false)?;
     let key = signing_key(&secret)?;
     let max_expires_in = parse_duration("--max-expires-in", &args.max_expires_in)?;
-    let default_expires_in = parse_duration("--expires-in", &args.expires_in)?;
+    let default_expires_in = parse_duration("--expires-in", &args.issuer.expires_in)?;
     if default_expires_in.millis() > max_expires_in.millis() {
         bail!(
             "--expires-in {} is longer than --max-expires-in {}",
-            args.expires_in,
+            args.issuer.expires_in,
             args.max_expires_in
         );
     }
@@ -427,8 +427,8 @@ pub fn run(args: &ServeArgs) -> Result<()> {
     let request_timeout = seconds("--request-timeout", &args.request_timeout)?;
     let service = Arc::new(Service {
         key,
-        api_key: secret::api_key(args.api_key.as_deref())?,
-        default_permissions: args.permissions.iter().map(|&p| p.into()).collect(),
+        api_key: secret::api_key(args.issuer.api_key.as_deref())?,
+        default_permissions: args.issuer.permissions.iter().map(|&p| p.into()).collect(),
         default_expires_in,
         allowed_permissions: if args.allowed_permissions.is_empty() {
             vec![Permission::AllowJoin, Permission::AskJoin]

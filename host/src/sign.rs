@@ -25,13 +25,13 @@ impl Request {
     /// The request the flags describe; `now` stands in for a missing `--iat`.
     pub fn from_args(args: &ClaimArgs, now: u64) -> Result<Self> {
         Ok(Self {
-            api_key: secret::api_key(args.api_key.as_deref())?,
-            permissions: args.permissions.iter().map(|&p| p.into()).collect(),
+            api_key: secret::api_key(args.issuer.api_key.as_deref())?,
+            permissions: args.issuer.permissions.iter().map(|&p| p.into()).collect(),
             version_2: args.version.is_some(),
             room_id: args.room_id.clone(),
             participant_id: args.participant_id.clone(),
             roles: args.roles.iter().map(|&r| r.into()).collect(),
-            expires_in: parse_duration("--expires-in", &args.expires_in)?,
+            expires_in: parse_duration("--expires-in", &args.issuer.expires_in)?,
             iat: args.iat.unwrap_or(now),
         })
     }
