@@ -38,11 +38,17 @@ step "The core builds without std for a Cortex-M4F and for wasm32"
 cargo build -p videosdk-token-core --release --target thumbv7em-none-eabihf
 cargo build -p videosdk-token-core --release --target wasm32-unknown-unknown
 
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+
 step "Doctests (the README examples among them)"
-cargo test --workspace --doc
+cargo test --workspace --doc 2>&1 | tee -a "$results"
 
 step "Unit tests, cross-checks, CLI tests, and every benchmark in test mode"
-cargo test --workspace --all-targets
+cargo test --workspace --all-targets 2>&1 | tee -a "$results"
 
 step "Fuzzing: every target for a minute, from the seed corpus made of the golden vectors"
 ./fuzz/run.sh 60
+
+step "Summary"
+awk '/^test result:/ { passed += $4; failed += $6 } END { printf "tests: %d passed, %d failed\n", passed, failed }' "$results"
