@@ -503,6 +503,15 @@ fn verify_accepts_and_refuses_with_reasons() {
     assert_eq!(doc["serverApi"], false);
     assert_eq!(doc["expiresIn"], 7140);
 
+    // A refusal with --json: JSON on stdout as well, and still exit 1.
+    let assert = verify(&["--now", "1700007200", "--json"]);
+    assert_eq!(code(&assert), 1);
+    let doc: serde_json::Value = serde_json::from_str(&out(&assert)).expect("json");
+    assert_eq!(
+        doc,
+        serde_json::json!({"valid": false, "reason": "Token is invalid or expired: token has expired"})
+    );
+
     // Token from standard input.
     let assert = with_stdin(
         cli(dir.path())

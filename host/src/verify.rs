@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 use videosdk_token_core::{Join, Permission, Role, Rules, VerifiedClaims, verify};
 
 use crate::cli::{Use, VerifyArgs};
-use crate::error::refused;
+use crate::error::{Failure, refused};
 use crate::sign::{parse_duration, signing_key};
 use crate::{clock, secret};
 
@@ -55,14 +55,26 @@ pub fn run(args: &VerifyArgs) -> Result<()> {
     let key = signing_key(&secret)?;
     let now = args.now.unwrap_or_else(clock::now);
     let mut scratch = vec![0u8; token.len()];
-    let verified = verify(
-        &token,
-        &key,
-        &Rules::at(now).with_leeway(leeway),
-        &mut scratch,
-    )
-    .map_err(refused)?;
-    let access = check_access(args, &verified)?;
+    let rules = Rules::at(now).with_leeway(leeway);
+    let checked = verify(&token, &key, &rules, &mut scratch)
+        .map_err(refused)
+        .and_then(|verified| check_access(args, &verified).map(|access| (verified, access)));
+    let (verified, access) = match checked {
+        Ok(checked) => checked,
+        Err(failure) => {
+            if args.json
+                && let Some(Failure::Refused(reason)) = failure.downcast_ref::<Failure>()
+            {
+                // Machines get the refusal on stdout too; the exit code is still 1.
+                let doc = serde_json::json!({
+                    "valid": false,
+                    "reason": format!("Token is invalid or expired: {reason}"),
+                });
+                let _ = writeln!(std::io::stdout().lock(), "{doc}");
+            }
+            return Err(failure);
+        }
+    };
     let summary = Summary::of(&verified, access, now);
     let mut stdout = std::io::stdout().lock();
     if args.json {
