@@ -248,3 +248,36 @@ pub fn sign_claims<'o, T: serde::Serialize + ?Sized>(
     };
     finish(out, from, json_len, key)
 }
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use std::string::String;
+
+    use super::*;
+    use crate::{Permission, Role};
+
+    #[test]
+    fn header_constants_agree() {
+        assert_eq!(&HEADER_AND_DOT[..HEADER.len()], HEADER.as_bytes());
+        assert_eq!(HEADER_AND_DOT[HEADER.len()], b'.');
+        let mut decoded = [0u8; 32];
+        let json = crate::base64url::decode_into(HEADER.as_bytes(), &mut decoded).unwrap();
+        assert_eq!(json, br#"{"alg":"HS256","typ":"JWT"}"#);
+    }
+
+    #[test]
+    fn max_token_len_bounds_the_worst_case_exactly() {
+        let worst: String = core::iter::repeat_n('\u{1f}', 40).collect();
+        let all = [
+            Permission::AllowJoin,
+            Permission::AskJoin,
+            Permission::AllowMod,
+        ];
+        let claims = Claims::new(&worst, &all, (1 << 53) - 2, (1 << 53) - 1)
+            .with_room_id(&worst[..20])
+            .with_participant_id(&worst[..30])
+            .with_roles(&[Role::Crawler, Role::Rtc]);
+        assert_eq!(token_len(&claims), Ok(max_token_len(40, 20, 30)));
+    }
+}
