@@ -47,6 +47,28 @@ impl Out for SliceOut<'_> {
         self.len = end;
         Ok(())
     }
+
+    /// Eight bytes a step: the strings of a token are short, and a `memcpy` call costs more
+    /// than copying them.
+    #[inline(always)]
+    fn put_clean(&mut self, bytes: &[u8]) -> Result<(), ()> {
+        let end = self.len.checked_add(bytes.len()).ok_or(())?;
+        if end > self.buf.len() {
+            return Err(());
+        }
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            if let Ok(&word) = <&[u8; 8]>::try_from(word) {
+                store(self.buf, self.len, word);
+            }
+            self.len += 8;
+        }
+        for &byte in words.remainder() {
+            store(self.buf, self.len, [byte]);
+            self.len += 1;
+        }
+        Ok(())
+    }
 }
 
 /// Counts bytes without storing them.
