@@ -132,13 +132,15 @@ impl<'s> TokenClaims<'s> {
         self.nbf
     }
 
-    /// Whether the meeting may be joined with these roles (`rtc`, or no role).
-    pub(crate) fn allows_meetings(&self) -> bool {
+    /// Whether these roles allow meetings (`rtc`, or no role).
+    #[must_use]
+    pub fn allows_meetings(&self) -> bool {
         self.roles.is_empty() || self.roles.contains(&Role::Rtc)
     }
 
-    /// Whether the server API may be called with these roles (`crawler`, or no role).
-    pub(crate) fn allows_server_api(&self) -> bool {
+    /// Whether these roles allow the server API (`crawler`, or no role).
+    #[must_use]
+    pub fn allows_server_api(&self) -> bool {
         self.roles.is_empty() || self.roles.contains(&Role::Crawler)
     }
 }
@@ -202,11 +204,16 @@ impl<'t> Segments<'t> {
     }
 }
 
+/// Whether the token has exactly two dots.
+fn three_segments(token: &str) -> bool {
+    token.bytes().filter(|&b| b == b'.').count() == 2
+}
+
 /// The error to report for a refused token: a token that is not three segments is malformed,
 /// whatever check noticed first.
 #[cold]
 fn classify(token: &str, error: Error) -> Error {
-    if token.bytes().filter(|&b| b == b'.').count() != 2 {
+    if !three_segments(token) {
         Error::Malformed
     } else {
         error
@@ -468,6 +475,7 @@ fn check<'s>(
 pub mod dangerous {
     use super::{
         DEFAULT_MAX_TOKEN_LEN, Segments, TokenClaims, decode_segment, read_claims, read_header,
+        three_segments,
     };
     use crate::Error;
     use crate::base64url::decoded_len;
@@ -498,7 +506,7 @@ pub mod dangerous {
             return Err(Error::TokenTooLong);
         }
         let segments = Segments::split(token)?;
-        if token.bytes().filter(|&b| b == b'.').count() != 2 {
+        if !three_segments(token) {
             return Err(Error::Malformed);
         }
         let header_len = decoded_len(segments.header.len()).ok_or(Error::BadBase64)?;

@@ -4,7 +4,7 @@
 use std::io::{Read, Write};
 
 use anyhow::{Context, Result, bail};
-use videosdk_token_core::{Join, Permission, Role, Rules, VerifiedClaims, verify};
+use videosdk_token_core::{Join, Permission, Rules, VerifiedClaims, verify};
 
 use crate::cli::{Use, VerifyArgs};
 use crate::error::{Failure, refused};
@@ -126,7 +126,7 @@ pub struct Summary {
 impl Summary {
     pub fn of(verified: &VerifiedClaims<'_>, asked: Option<Join>, now: u64) -> Self {
         let claims = verified.claims();
-        let meetings = claims.roles().is_empty() || claims.roles().contains(&Role::Rtc);
+        let meetings = claims.allows_meetings();
         let has = |p| claims.permissions().contains(&p);
         let join = match asked {
             Some(Join::Directly) => "directly",
@@ -145,7 +145,7 @@ impl Summary {
             join,
             moderate: meetings && has(Permission::AllowMod),
             meetings,
-            server_api: claims.roles().is_empty() || claims.roles().contains(&Role::Crawler),
+            server_api: claims.allows_server_api(),
             exp: verified.exp(),
             now,
         }
