@@ -4,6 +4,7 @@ mod batch;
 mod cli;
 mod clock;
 mod decode;
+mod dotenv;
 mod error;
 mod secret;
 mod serve;

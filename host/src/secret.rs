@@ -1,15 +1,17 @@
 //! Secrets and the API key: where they come from (never the command line), the `.env` file
-//! the VideoSDK server examples use, and a secret buffer that is wiped when dropped and never
-//! printed.
+//! the VideoSDK server examples use, the one rule for text read from secret and auth-token
+//! files, and a secret buffer that is wiped when dropped and never printed.
 
 use std::fmt;
 use std::io::{IsTerminal, Read};
 use std::path::Path;
+use std::sync::OnceLock;
 
 use anyhow::{Context, Result, bail};
 use zeroize::Zeroizing;
 
 use crate::cli::SecretArgs;
+use crate::dotenv::{self, Dotenv};
 
 /// RFC 7518 §3.2: an HS256 key must be at least as long as the hash output.
 const MIN_SECRET_LEN: usize = 32;
@@ -42,9 +44,11 @@ pub fn load(args: &SecretArgs, stdin_taken: bool) -> Result<Secret> {
     }
     let bytes = if let Some(path) = &args.secret_file {
         warn_if_shared(path);
-        let bytes = std::fs::read(path)
-            .with_context(|| format!("cannot read --secret-file {}", path.display()))?;
-        without_newline(Zeroizing::new(bytes))
+        let bytes = Zeroizing::new(
+            std::fs::read(path)
+                .with_context(|| format!("cannot read --secret-file {}", path.display()))?,
+        );
+        file_text(bytes, &format!("--secret-file {}", path.display()))?
     } else if args.secret_stdin {
         if stdin_taken {
             bail!("--secret-stdin cannot be used when the token is read from standard input (-)");
@@ -55,21 +59,24 @@ pub fn load(args: &SecretArgs, stdin_taken: bool) -> Result<Secret> {
                 rpassword::prompt_password("Secret (not shown): ")
                     .context("cannot read the secret from the terminal")?,
             );
-            Zeroizing::new(typed.as_bytes().to_vec())
+            file_text(Zeroizing::new(typed.as_bytes().to_vec()), "the typed secret")?
         } else {
             let mut bytes = Zeroizing::new(Vec::new());
             std::io::stdin()
                 .lock()
                 .read_to_end(&mut bytes)
                 .context("cannot read the secret from standard input")?;
-            without_newline(bytes)
+            file_text(bytes, "the secret on standard input")?
         }
     } else if let Some(value) = std::env::var_os("VIDEOSDK_SECRET_KEY") {
-        Zeroizing::new(value.into_encoded_bytes())
-    } else if let Some(value) = dotenv("VIDEOSDK_SECRET_KEY")? {
+        let bytes = Zeroizing::new(value.into_encoded_bytes());
+        refuse_surrounding_space(&bytes, "VIDEOSDK_SECRET_KEY")?;
+        bytes
+    } else if let Some(value) = dotenv_value("VIDEOSDK_SECRET_KEY")? {
         warn_if_shared(Path::new(DOTENV));
-        let value = Zeroizing::new(value);
-        Zeroizing::new(value.as_bytes().to_vec())
+        // dotenv has already trimmed the value; an empty one is refused below, where dotenv
+        // would sign with an empty key.
+        Zeroizing::new(value.into_bytes())
     } else {
         bail!(
             "no secret: set VIDEOSDK_SECRET_KEY, put it in a .env file here, or use --secret-file PATH or \
@@ -97,39 +104,68 @@ pub fn api_key(flag: Option<&str>) -> Result<String> {
     if let Ok(key) = std::env::var("VIDEOSDK_API_KEY") {
         return Ok(key);
     }
-    dotenv("VIDEOSDK_API_KEY")?.context(
+    dotenv_value("VIDEOSDK_API_KEY")?.context(
         "no API key: use --api-key KEY, set VIDEOSDK_API_KEY, or put it in a .env file here",
     )
 }
 
-/// `key` from `./.env`, if the file exists and sets it.
-fn dotenv(key: &str) -> Result<Option<String>> {
-    let path = Path::new(DOTENV);
-    if !path.exists() {
-        return Ok(None);
-    }
-    let entries = dotenvy::from_path_iter(path).context("cannot read .env")?;
-    for entry in entries {
-        let (name, value) = entry.context("cannot parse .env")?;
-        if name == key {
-            return Ok(Some(value));
+/// `.env` in the working directory, read once per process (so its warnings print once);
+/// `None` when there is no such file.
+fn dotenv_file() -> Result<Option<&'static Dotenv>> {
+    static FILE: OnceLock<Result<Option<Dotenv>, String>> = OnceLock::new();
+    let loaded = FILE.get_or_init(|| {
+        let path = Path::new(DOTENV);
+        let bytes = match std::fs::read(path) {
+            Ok(bytes) => Zeroizing::new(bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(format!("cannot read .env: {e}")),
+        };
+        let file = dotenv::parse(&bytes).map_err(|e| format!("cannot read {e}"))?;
+        for line in &file.ignored_lines {
+            eprintln!(
+                "warning: .env line {line} is not KEY=VALUE and is ignored, as Node's dotenv ignores it"
+            );
         }
+        Ok(Some(file))
+    });
+    match loaded {
+        Ok(file) => Ok(file.as_ref()),
+        Err(message) => bail!("{message}"),
     }
-    Ok(None)
 }
 
-fn without_newline(mut bytes: Zeroizing<Vec<u8>>) -> Zeroizing<Vec<u8>> {
-    if bytes.last() == Some(&b'\n') {
-        bytes.pop();
-        if bytes.last() == Some(&b'\r') {
-            bytes.pop();
-        }
+/// `key` from `./.env`, if the file exists and sets it.
+fn dotenv_value(key: &str) -> Result<Option<String>> {
+    Ok(dotenv_file()?.and_then(|file| file.get(key)).map(str::to_owned))
+}
+
+/// The one rule for text read from a secret file, a piped `--secret-stdin` or an auth-token
+/// file: a leading byte order mark and every trailing CR and LF are dropped, and what is left
+/// must not start or end with white space (a space there is almost always a copy-and-paste
+/// accident, and would silently become part of the key).
+pub fn file_text(mut bytes: Zeroizing<Vec<u8>>, what: &str) -> Result<Zeroizing<Vec<u8>>> {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
     }
-    bytes
+    while matches!(bytes.last(), Some(b'\n' | b'\r')) {
+        bytes.pop();
+    }
+    refuse_surrounding_space(&bytes, what)?;
+    Ok(bytes)
+}
+
+fn refuse_surrounding_space(bytes: &[u8], what: &str) -> Result<()> {
+    if bytes.first().is_some_and(u8::is_ascii_whitespace) {
+        bail!("{what} starts with white space; remove it (secrets and tokens are used exactly as written)");
+    }
+    if bytes.last().is_some_and(u8::is_ascii_whitespace) {
+        bail!("{what} ends with white space; remove it (secrets and tokens are used exactly as written)");
+    }
+    Ok(())
 }
 
 /// Warns when a file holding a secret can be read by other users.
-fn warn_if_shared(path: &Path) {
+pub fn warn_if_shared(path: &Path) {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
