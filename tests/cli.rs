@@ -493,7 +493,11 @@ fn verify_accepts_and_refuses_with_reasons() {
     );
     let assert = verify(&["--leeway", "soon"]);
     assert_eq!(code(&assert), 2);
-    assert!(err(&assert).contains("--leeway \"soon\": invalid duration"));
+    assert!(
+        err(&assert).contains("invalid value 'soon' for '--leeway"),
+        "{}",
+        err(&assert)
+    );
 
     // JSON summary.
     let assert = verify(&["--now", "1700000060", "--json"]);
@@ -745,10 +749,7 @@ fn batch_stops_at_a_bad_line_and_leaves_no_output_file() {
             format!("{good}{{\"roomID\":\"typo\"}}\n"),
             "line 5001: column 9: unknown field `roomID`",
         ),
-        (
-            format!("{good}not json\n"),
-            "line 5001: column 2: expected ident",
-        ),
+        (format!("{good}not json\n"), "line 5001: not a JSON object"),
         (format!("{good}\n{{}}\n"), "line 5001: empty"),
         (
             format!("{{}}\n{{\"roles\":[\"admin\"]}}\n{good}"),

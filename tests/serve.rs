@@ -36,15 +36,18 @@ impl Server {
             .spawn()
             .expect("server starts");
         let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
-        let mut first = String::new();
-        stderr.read_line(&mut first).expect("first line");
-        let addr = first
-            .trim()
-            .strip_prefix("listening on http://")
-            .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
-            .parse()
-            .expect("address");
-        let log = Arc::new(Mutex::new(Vec::new()));
+        // Warnings (a file mode, say) may come before the address.
+        let mut early = Vec::new();
+        let addr = loop {
+            let mut line = String::new();
+            let read = stderr.read_line(&mut line).expect("a line");
+            assert!(read > 0, "the server stopped before listening: {early:?}");
+            if let Some(addr) = line.trim().strip_prefix("listening on http://") {
+                break addr.parse().expect("address");
+            }
+            early.push(line.trim_end().to_owned());
+        };
+        let log = Arc::new(Mutex::new(early));
         let sink = Arc::clone(&log);
         std::thread::spawn(move || {
             for line in stderr.lines().map_while(Result::ok) {
@@ -422,7 +425,7 @@ fn cors_is_off_by_default_and_an_allow_list_when_asked() {
     let origin = [("Origin", "https://app.example")];
     let server = Server::start(&[]);
     let mut stream = TcpStream::connect(server.addr).expect("connect");
-    write!(stream, "GET /get-token HTTP/1.1\r\nHost: x\r\nOrigin: https://app.example\r\nConnection: close\r\n\r\n").expect("write");
+    write!(stream, "GET /get-token HTTP/1.1\r\nHost: localhost\r\nOrigin: https://app.example\r\nConnection: close\r\n\r\n").expect("write");
     let mut raw = String::new();
     stream.read_to_string(&mut raw).expect("read");
     assert!(
@@ -435,7 +438,7 @@ fn cors_is_off_by_default_and_an_allow_list_when_asked() {
     let server = Server::start(&["--cors-origin", "https://app.example"]);
     for (origin, allowed) in [(origin[0].1, true), ("https://evil.example", false)] {
         let mut stream = TcpStream::connect(server.addr).expect("connect");
-        write!(stream, "OPTIONS /get-token HTTP/1.1\r\nHost: x\r\nOrigin: {origin}\r\nAccess-Control-Request-Method: POST\r\nConnection: close\r\n\r\n").expect("write");
+        write!(stream, "OPTIONS /get-token HTTP/1.1\r\nHost: localhost\r\nOrigin: {origin}\r\nAccess-Control-Request-Method: POST\r\nConnection: close\r\n\r\n").expect("write");
         let mut raw = String::new();
         stream.read_to_string(&mut raw).expect("read");
         let header = format!("access-control-allow-origin: {origin}");
@@ -452,7 +455,7 @@ fn slow_headers_time_out_and_the_access_log_holds_no_token() {
     let server = Server::start(&["--header-timeout", "1s"]);
     let mut stream = TcpStream::connect(server.addr).expect("connect");
     stream
-        .write_all(b"GET /get-token HTTP/1.1\r\nHost: x\r\n")
+        .write_all(b"GET /get-token HTTP/1.1\r\nHost: localhost\r\n")
         .expect("write");
     stream
         .set_read_timeout(Some(Duration::from_secs(5)))
@@ -505,7 +508,7 @@ fn a_request_that_stalls_times_out() {
         .set_read_timeout(Some(Duration::from_secs(5)))
         .expect("timeout");
     // Headers promise a body that never comes.
-    stream.write_all(b"POST /get-token HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 100\r\n\r\n{").expect("write");
+    stream.write_all(b"POST /get-token HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: 100\r\n\r\n{").expect("write");
     let start = Instant::now();
     let (status, _) = read_response(&mut stream);
     assert_eq!(status, 408);
@@ -548,7 +551,7 @@ fn graceful_shutdown_finishes_requests_in_flight() {
         .expect("timeout");
     write!(
         stream,
-        "POST /get-token HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+        "POST /get-token HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
         body.len()
     )
     .expect("write");

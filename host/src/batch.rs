@@ -57,8 +57,8 @@ enum Lifetime<'a> {
 }
 
 /// Names from a line, typed, in a fixed array (a name listed twice is left for the core to
-/// refuse; more names than kinds must repeat one).
-fn typed<T: Copy, const N: usize>(
+/// refuse, unless there are more names than kinds, which must repeat one).
+fn typed<T: Copy + PartialEq, const N: usize>(
     names: &[Cow<'_, str>],
     parse: impl Fn(&str) -> Option<T>,
     what: &str,
@@ -66,14 +66,17 @@ fn typed<T: Copy, const N: usize>(
     fill: T,
 ) -> Result<([T; N], usize)> {
     let mut out = [fill; N];
-    if names.len() > N {
-        bail!("a {what} is listed twice");
-    }
-    for (slot, name) in out.iter_mut().zip(names) {
-        *slot =
+    for (i, name) in names.iter().enumerate() {
+        let parsed =
             parse(name).ok_or_else(|| anyhow!("unknown {what} {name:?} (expected {expected})"))?;
+        if names.get(..i).is_some_and(|before| before.contains(name)) {
+            bail!("{what} {name:?} is listed twice");
+        }
+        if let Some(slot) = out.get_mut(i) {
+            *slot = parsed;
+        }
     }
-    Ok((out, names.len()))
+    Ok((out, names.len().min(N)))
 }
 
 /// Signs one input line and appends its output line to `out`.
@@ -85,6 +88,10 @@ fn sign_line(
     out: &mut Vec<u8>,
     buf: &mut Vec<u8>,
 ) -> Result<()> {
+    // serde would read an array as the fields in order; only an object names them.
+    if !text.trim_start().starts_with('{') {
+        bail!("not a JSON object (every line must be an object, {{}} for the defaults)");
+    }
     let line: Line<'_> = serde_json::from_str(text).map_err(|e| {
         // serde_json ends its message with the position; say it as the column of this line.
         let message = e.to_string();
@@ -221,24 +228,71 @@ fn sign_block(
         .collect()
 }
 
-/// Standard output, or a temporary file beside the target that only a finished run renames
-/// into place.
+/// Where the tokens go: standard output; a regular file (new or replaced), written to a
+/// temporary file beside it that only a finished run renames into place; or a device, FIFO
+/// or socket (`/dev/null`, a pipe to another program), written directly as a shell
+/// redirection would, because renaming over one would replace the device itself.
 enum Sink {
     Stdout(BufWriter<std::io::Stdout>),
+    Direct(BufWriter<File>),
     File {
         file: BufWriter<tempfile::NamedTempFile>,
         target: PathBuf,
     },
 }
 
+/// How many symbolic links `--output` may pass through, as Linux allows for a path.
+const MAX_SYMLINKS: usize = 40;
+
+/// The path a write to `path` lands on: symbolic links followed, so that the rename replaces
+/// the file the link points to, never the link.
+fn resolve_links(path: &Path) -> Result<PathBuf> {
+    let mut path = path.to_owned();
+    for _ in 0..MAX_SYMLINKS {
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let link = std::fs::read_link(&path)
+                    .with_context(|| format!("cannot read the link {}", path.display()))?;
+                path = match path.parent() {
+                    Some(dir) if link.is_relative() => dir.join(link),
+                    _ => link,
+                };
+            }
+            _ => return Ok(path),
+        }
+    }
+    bail!("--output {}: too many symbolic links", path.display())
+}
+
 impl Sink {
     fn open(output: Option<&Path>) -> Result<Self> {
-        let Some(target) = output else {
+        let Some(output) = output else {
             return Ok(Self::Stdout(BufWriter::with_capacity(
                 1 << 16,
                 std::io::stdout(),
             )));
         };
+        let target = resolve_links(output)?;
+        let existing = match std::fs::metadata(&target) {
+            Ok(meta) => Some(meta),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => {
+                return Err(e)
+                    .with_context(|| format!("cannot write --output {}", output.display()));
+            }
+        };
+        if let Some(meta) = &existing {
+            if meta.is_dir() {
+                bail!("--output {} is a directory", output.display());
+            }
+            if !meta.is_file() {
+                let file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(&target)
+                    .with_context(|| format!("cannot open --output {}", output.display()))?;
+                return Ok(Self::Direct(BufWriter::with_capacity(1 << 16, file)));
+            }
+        }
         let dir = match target.parent() {
             Some(dir) if !dir.as_os_str().is_empty() => dir,
             _ => Path::new("."),
@@ -247,15 +301,22 @@ impl Sink {
             .prefix(".videosdk-token-batch-")
             .tempfile_in(dir)
             .with_context(|| format!("cannot create a file in {}", dir.display()))?;
+        if let Some(meta) = &existing {
+            // The replacement keeps the mode of the file it replaces.
+            temp.as_file()
+                .set_permissions(meta.permissions())
+                .with_context(|| format!("cannot write --output {}", output.display()))?;
+        }
         Ok(Self::File {
             file: BufWriter::with_capacity(1 << 16, temp),
-            target: target.to_owned(),
+            target,
         })
     }
 
     fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         match self {
             Self::Stdout(out) => out.write_all(bytes),
+            Self::Direct(out) => out.write_all(bytes),
             Self::File { file, .. } => file.write_all(bytes),
         }
     }
@@ -263,6 +324,7 @@ impl Sink {
     fn finish(self) -> Result<()> {
         match self {
             Self::Stdout(mut out) => out.flush().context("cannot write the tokens"),
+            Self::Direct(mut out) => out.flush().context("cannot write the tokens"),
             Self::File { file, target } => {
                 let temp = file
                     .into_inner()

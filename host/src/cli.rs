@@ -1,9 +1,10 @@
 //! The command-line grammar: every subcommand, flag and default, with the help text users see.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use videosdk_token_core::{Permission, Role};
+use videosdk_token_core::{DEFAULT_MAX_TOKEN_LEN, Permission, Role};
 
 const SECRET_HELP: &str = "\
 Secrets are never taken on the command line (they would show in the process list). They come
@@ -112,6 +113,10 @@ pub struct ClaimArgs {
     /// Issued-at time, unix seconds [default: now]
     #[arg(long, value_name = "UNIX")]
     pub iat: Option<u64>,
+
+    /// Refuse to sign a token longer than this many bytes (the length `verify` accepts)
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_TOKEN_LEN)]
+    pub max_token_len: usize,
 }
 
 #[derive(Debug, Args)]
@@ -140,14 +145,15 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "UNIX")]
     pub now: Option<u64>,
 
-    /// Clock skew to allow on exp and nbf: 30s, 2m, … (a bare number is seconds)
+    /// Clock skew to allow on exp and nbf: 30s, 2m, 1h 30m, … (a bare number is seconds)
     #[arg(
         long,
         value_name = "DURATION",
         default_value = "0",
+        value_parser = leeway,
         allow_hyphen_values = true
     )]
-    pub leeway: String,
+    pub leeway: u64,
 
     /// Require the token to allow this meeting
     #[arg(long, value_name = "ID")]
@@ -164,6 +170,10 @@ pub struct VerifyArgs {
     /// Print the result as JSON
     #[arg(long)]
     pub json: bool,
+
+    /// Refuse a token longer than this many bytes
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_TOKEN_LEN)]
+    pub max_token_len: usize,
 }
 
 #[derive(Debug, Args)]
@@ -313,21 +323,38 @@ pub struct ServeArgs {
     #[arg(long = "auth-token-file", value_name = "PATH")]
     pub auth_token_files: Vec<PathBuf>,
 
-    /// Origin allowed to call from a browser (CORS); repeat for several [default: none]
+    /// Origin allowed to call from a browser (CORS), or * for any; repeat for several
+    /// [default: none]
     #[arg(long = "cors-origin", value_name = "ORIGIN")]
     pub cors_origins: Vec<String>,
 
-    /// Largest request body accepted, in bytes
+    /// Host name (the Host header) this server answers to, besides localhost and loopback
+    /// addresses; repeat for several. When listening on loopback only those are answered by
+    /// default (against DNS rebinding); elsewhere any host is, unless this is given
+    #[arg(long = "allowed-host", value_name = "NAME")]
+    pub allowed_hosts: Vec<String>,
+
+    /// Largest request body accepted, in bytes (a larger declared length gets 413 at once)
     #[arg(long, value_name = "BYTES", default_value = "16384")]
     pub max_body: usize,
 
-    /// Time allowed to receive a request's headers
-    #[arg(long, value_name = "DURATION", default_value = "10s")]
-    pub header_timeout: String,
+    /// Connections served at once; more wait to be accepted [default: three quarters of the
+    /// open-file limit, at most 65536]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: Option<u32>,
 
-    /// Time allowed to receive and answer a whole request
-    #[arg(long, value_name = "DURATION", default_value = "30s")]
-    pub request_timeout: String,
+    /// Sign roomId and participantId values holding control characters or bidi overrides
+    /// (refused by default: they can forge lines in logs and terminals)
+    #[arg(long)]
+    pub allow_control_characters: bool,
+
+    /// Time allowed to receive a request's headers: 10s, 500ms, 1m, … (a bare number is seconds)
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = timeout, allow_hyphen_values = true)]
+    pub header_timeout: Duration,
+
+    /// Time allowed to receive and answer a whole request (a bare number is seconds)
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = timeout, allow_hyphen_values = true)]
+    pub request_timeout: Duration,
 
     /// No access log on standard error
     #[arg(long)]
@@ -335,4 +362,72 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub secret: SecretArgs,
+}
+
+/// A wait or a clock allowance (not a token lifetime, so not the `ms` grammar): a bare number
+/// of seconds, or a duration such as `30s`, `1500ms`, `2m`, `1h 30m`.
+fn wait(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    if let Ok(seconds) = text.parse::<u64>() {
+        return Ok(Duration::from_secs(seconds));
+    }
+    if text.starts_with('-') {
+        return Err("a duration cannot be negative".into());
+    }
+    humantime::parse_duration(text).map_err(|e| {
+        format!("{e} (write a duration such as 30s, 1500ms, 2m or 1h 30m, or a number of seconds)")
+    })
+}
+
+/// `--header-timeout` and `--request-timeout`: more than zero, at most a day.
+fn timeout(text: &str) -> Result<Duration, String> {
+    const LONGEST: Duration = Duration::from_secs(86_400);
+    let duration = wait(text)?;
+    if duration.is_zero() {
+        return Err("a timeout must be longer than zero".into());
+    }
+    if duration > LONGEST {
+        return Err("a timeout can be at most a day (24h)".into());
+    }
+    Ok(duration)
+}
+
+/// `--leeway`, in whole seconds (a fraction of a second is dropped), at most a day: a clock
+/// further off than that is not skew.
+fn leeway(text: &str) -> Result<u64, String> {
+    const LONGEST: u64 = 86_400;
+    let seconds = wait(text)?.as_secs();
+    if seconds > LONGEST {
+        return Err(format!("a leeway can be at most a day ({LONGEST} seconds)"));
+    }
+    Ok(seconds)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_are_durations_not_token_lifetimes() {
+        assert_eq!(timeout("10s"), Ok(Duration::from_secs(10)));
+        assert_eq!(timeout("1500ms"), Ok(Duration::from_millis(1500)));
+        assert_eq!(timeout("7"), Ok(Duration::from_secs(7)));
+        assert_eq!(timeout("1h 30m"), Ok(Duration::from_secs(5400)));
+        assert!(timeout("0").expect_err("zero").contains("longer than zero"));
+        assert!(
+            timeout("0s")
+                .expect_err("zero")
+                .contains("longer than zero")
+        );
+        assert!(timeout("-1s").expect_err("negative").contains("negative"));
+        assert!(timeout("600000000000y").is_err());
+        assert!(timeout("2d").expect_err("long").contains("at most a day"));
+        assert!(timeout("soon").is_err());
+        assert_eq!(leeway("0"), Ok(0));
+        assert_eq!(leeway("30s"), Ok(30));
+        assert_eq!(leeway("2m"), Ok(120));
+        let huge = leeway("999999999999999999999y").expect_err("huge");
+        assert!(!huge.contains("zero or more"), "{huge}");
+        assert!(leeway("2d").expect_err("long").contains("at most a day"));
+    }
 }

@@ -9,6 +9,7 @@ use videosdk_token_core::base64url::{decode_into, decoded_len};
 
 use crate::cli::DecodeArgs;
 use crate::clock;
+use crate::escape::{for_terminal, json_for_terminal};
 use crate::verify::read_token;
 
 const NOT_CHECKED: &str = "The signature was NOT checked: anyone can write these claims. Use `videosdk-token verify` to check a token.";
@@ -199,10 +200,11 @@ pub fn run(args: &DecodeArgs) -> Result<()> {
         if !decoded.warnings.is_empty() {
             out += "\nWarnings:\n";
             for warning in &decoded.warnings {
-                out += &format!("  - {warning}\n");
+                out += &format!("  - {}\n", for_terminal(warning));
             }
         }
     }
+    let out = json_for_terminal(&out);
     let mut stdout = std::io::stdout().lock();
     stdout
         .write_all(out.as_bytes())

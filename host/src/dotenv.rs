@@ -10,8 +10,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 /// JavaScript's `\s`: white space and line terminators, the byte order mark among them.
-const JS_SPACE: &str =
-    r"[\t\n\x0B\x0C\r \u{A0}\u{1680}\u{2000}-\u{200A}\u{2028}\u{2029}\u{202F}\u{205F}\u{3000}\u{FEFF}]";
+const JS_SPACE: &str = r"[\t\n\x0B\x0C\r \u{A0}\u{1680}\u{2000}-\u{200A}\u{2028}\u{2029}\u{202F}\u{205F}\u{3000}\u{FEFF}]";
 
 /// dotenv 16's `LINE`, with `\s` and `\w` as JavaScript means them.
 static LINE: LazyLock<Regex> = LazyLock::new(|| {
@@ -19,7 +18,10 @@ static LINE: LazyLock<Regex> = LazyLock::new(|| {
     let pattern = format!(
         r#"(?m)^{s}*(?:export{s}+)?([A-Za-z0-9_.-]+)(?:{s}*={s}*?|:{s}+?)({s}*'(?:\\'|[^'])*'|{s}*"(?:\\"|[^"])*"|{s}*`(?:\\`|[^`])*`|[^#\r\n]+)?{s}*(?:#.*)?$"#
     );
-    #[allow(clippy::expect_used, reason = "a constant pattern, checked by every test")]
+    #[allow(
+        clippy::expect_used,
+        reason = "a constant pattern, checked by every test"
+    )]
     Regex::new(&pattern).expect("the dotenv pattern compiles")
 });
 
@@ -133,20 +135,14 @@ fn line_of(bytes: &[u8], at: usize) -> usize {
 fn is_js_space(c: char) -> bool {
     matches!(
         c,
-        '\t' | '\n'
-            | '\u{B}'
-            | '\u{C}'
-            | '\r'
-            | ' '
-            | '\u{A0}'
-            | '\u{1680}'
-            | '\u{2000}'..='\u{200A}'
-            | '\u{2028}'
-            | '\u{2029}'
-            | '\u{202F}'
-            | '\u{205F}'
-            | '\u{3000}'
-            | '\u{FEFF}'
+        '\t' | '\n' | '\u{B}' | '\u{C}' | '\r' | ' ' | '\u{A0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200A}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202F}'
+                | '\u{205F}'
+                | '\u{3000}'
+                | '\u{FEFF}'
     )
 }
 
@@ -162,8 +158,7 @@ fn strip_quotes(value: &str) -> String {
         let quote = bytes.get(at).copied().filter(|q| b"'\"`".contains(q));
         if let (true, Some(quote)) = (line_start, quote) {
             let close = (at + 1..bytes.len()).rev().find(|&end| {
-                bytes.get(end) == Some(&quote)
-                    && matches!(bytes.get(end + 1), None | Some(b'\n'))
+                bytes.get(end) == Some(&quote) && matches!(bytes.get(end + 1), None | Some(b'\n'))
             });
             if let Some(close) = close {
                 out.push_str(value.get(copied..at).unwrap_or_default());

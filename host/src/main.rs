@@ -6,6 +6,7 @@ mod clock;
 mod decode;
 mod dotenv;
 mod error;
+mod escape;
 mod secret;
 mod serve;
 mod sign;

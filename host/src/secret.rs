@@ -59,7 +59,10 @@ pub fn load(args: &SecretArgs, stdin_taken: bool) -> Result<Secret> {
                 rpassword::prompt_password("Secret (not shown): ")
                     .context("cannot read the secret from the terminal")?,
             );
-            file_text(Zeroizing::new(typed.as_bytes().to_vec()), "the typed secret")?
+            file_text(
+                Zeroizing::new(typed.as_bytes().to_vec()),
+                "the typed secret",
+            )?
         } else {
             let mut bytes = Zeroizing::new(Vec::new());
             std::io::stdin()
@@ -136,7 +139,9 @@ fn dotenv_file() -> Result<Option<&'static Dotenv>> {
 
 /// `key` from `./.env`, if the file exists and sets it.
 fn dotenv_value(key: &str) -> Result<Option<String>> {
-    Ok(dotenv_file()?.and_then(|file| file.get(key)).map(str::to_owned))
+    Ok(dotenv_file()?
+        .and_then(|file| file.get(key))
+        .map(str::to_owned))
 }
 
 /// The one rule for text read from a secret file, a piped `--secret-stdin` or an auth-token
@@ -156,10 +161,14 @@ pub fn file_text(mut bytes: Zeroizing<Vec<u8>>, what: &str) -> Result<Zeroizing<
 
 fn refuse_surrounding_space(bytes: &[u8], what: &str) -> Result<()> {
     if bytes.first().is_some_and(u8::is_ascii_whitespace) {
-        bail!("{what} starts with white space; remove it (secrets and tokens are used exactly as written)");
+        bail!(
+            "{what} starts with white space; remove it (secrets and tokens are used exactly as written)"
+        );
     }
     if bytes.last().is_some_and(u8::is_ascii_whitespace) {
-        bail!("{what} ends with white space; remove it (secrets and tokens are used exactly as written)");
+        bail!(
+            "{what} ends with white space; remove it (secrets and tokens are used exactly as written)"
+        );
     }
     Ok(())
 }

@@ -17,11 +17,13 @@ use serde_json::{Map, Value, json};
 use subtle::ConstantTimeEq;
 use tower::ServiceExt;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::timeout::TimeoutLayer;
-use videosdk_token_core::{ExpiresIn, Join, Permission, Role, Rules, SigningKey, verify};
+use videosdk_token_core::{
+    DEFAULT_MAX_TOKEN_LEN, ExpiresIn, Join, Permission, Role, Rules, SigningKey, verify,
+};
 use zeroize::Zeroizing;
 
 use crate::cli::ServeArgs;
+use crate::escape::is_unsafe;
 use crate::sign::{Spec, parse_duration, signing_key};
 use crate::verify::Summary;
 use crate::{clock, secret};
@@ -44,21 +46,34 @@ struct Service {
     max_lifetime_ms: f64,
     max_expires_in_text: String,
     auth_tokens: Vec<Zeroizing<Vec<u8>>>,
+    /// Host names answered besides loopback ones; `None` answers any.
+    allowed_hosts: Option<Vec<String>>,
+    max_body: usize,
+    request_timeout: Duration,
+    allow_control_characters: bool,
 }
 
 /// A refusal as the caller sees it: a status and `{"error": …, "field": …}`.
 struct Refusal {
     status: StatusCode,
     error: String,
-    field: Option<&'static str>,
+    field: Option<String>,
 }
 
 impl Refusal {
-    fn bad(field: &'static str, error: impl Into<String>) -> Self {
+    fn bad(field: &str, error: impl Into<String>) -> Self {
         Self {
             status: StatusCode::BAD_REQUEST,
             error: error.into(),
-            field: Some(field),
+            field: Some(field.to_owned()),
+        }
+    }
+
+    fn status(status: StatusCode, error: impl Into<String>) -> Self {
+        Self {
+            status,
+            error: error.into(),
+            field: None,
         }
     }
 }
@@ -86,7 +101,7 @@ impl Service {
         }
         let presented = headers
             .get(header::AUTHORIZATION)
-            .and_then(|v| v.as_bytes().strip_prefix(b"Bearer "))
+            .and_then(|v| bearer(v.as_bytes()))
             .unwrap_or_default();
         // Compare with every accepted token in constant time, without stopping at a match.
         let matched = self
@@ -96,11 +111,10 @@ impl Service {
                 any | token.as_slice().ct_eq(presented)
             });
         if presented.is_empty() || !bool::from(matched) {
-            return Err(Refusal {
-                status: StatusCode::UNAUTHORIZED,
-                error: "missing or wrong bearer token".into(),
-                field: None,
-            });
+            return Err(Refusal::status(
+                StatusCode::UNAUTHORIZED,
+                "missing or wrong bearer token",
+            ));
         }
         Ok(())
     }
@@ -113,6 +127,22 @@ impl Service {
         Ok(json!({ "token": token, "expiresAt": exp }))
     }
 
+    /// `id`, unless it holds a character that a log or terminal would act on (refused unless
+    /// `--allow-control-characters`).
+    fn printable<'a>(&self, id: Option<&'a str>, field: &str) -> Result<Option<&'a str>, Refusal> {
+        match id.and_then(|text| text.chars().find(|&c| is_unsafe(c))) {
+            Some(c) if !self.allow_control_characters => Err(Refusal::bad(
+                field,
+                format!(
+                    "{field} holds U+{:04X}, a control character or bidi override; this server \
+                     refuses them (see --allow-control-characters)",
+                    u32::from(c)
+                ),
+            )),
+            _ => Ok(id),
+        }
+    }
+
     fn defaults(&self) -> Spec<'_> {
         Spec {
             api_key: &self.api_key,
@@ -123,7 +153,33 @@ impl Service {
             roles: &[],
             expires_in: self.default_expires_in,
             iat: clock::now(),
+            max_token_len: DEFAULT_MAX_TOKEN_LEN,
         }
+    }
+}
+
+/// The credentials of `Authorization: Bearer <token>`; the scheme name is case-insensitive
+/// (RFC 7235 §2.1) and may be followed by several spaces.
+fn bearer(value: &[u8]) -> Option<&[u8]> {
+    let (scheme, rest) = value.split_at_checked(6)?;
+    if !scheme.eq_ignore_ascii_case(b"bearer") || rest.first() != Some(&b' ') {
+        return None;
+    }
+    Some(rest.trim_ascii_start())
+}
+
+/// Refuses a body key outside `fields`, naming it: a misspelled restriction ignored would
+/// answer as if it had not been asked.
+fn refuse_unknown(map: &Map<String, Value>, fields: &[&str]) -> Result<(), Refusal> {
+    match map.keys().find(|k| !fields.contains(&k.as_str())) {
+        Some(unknown) => Err(Refusal::bad(
+            unknown,
+            format!(
+                "unknown field {unknown:?}; expected one of {}",
+                fields.join(", ")
+            ),
+        )),
+        None => Ok(()),
     }
 }
 
@@ -131,16 +187,14 @@ impl Service {
 fn object(body: &[u8]) -> Result<Map<String, Value>, Refusal> {
     match serde_json::from_slice(body) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(Refusal {
-            status: StatusCode::BAD_REQUEST,
-            error: "the body must be a JSON object".into(),
-            field: None,
-        }),
-        Err(e) => Err(Refusal {
-            status: StatusCode::BAD_REQUEST,
-            error: format!("the body is not JSON: {e}"),
-            field: None,
-        }),
+        Ok(_) => Err(Refusal::status(
+            StatusCode::BAD_REQUEST,
+            "the body must be a JSON object",
+        )),
+        Err(e) => Err(Refusal::status(
+            StatusCode::BAD_REQUEST,
+            format!("the body is not JSON: {e}"),
+        )),
     }
 }
 
@@ -193,42 +247,28 @@ fn names<T: PartialEq + Copy>(
     Ok(Some(out))
 }
 
-async fn get_token(
-    State(service): State<Arc<Service>>,
-    headers: HeaderMap,
-) -> Result<axum::Json<Value>, Refusal> {
-    service.authorize(&headers)?;
+async fn get_token(State(service): State<Arc<Service>>) -> Result<axum::Json<Value>, Refusal> {
     Ok(axum::Json(service.issue(&service.defaults())?))
 }
 
 async fn post_token(
     State(service): State<Arc<Service>>,
-    headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<axum::Json<Value>, Refusal> {
-    service.authorize(&headers)?;
     let map = object(&body)?;
-    const FIELDS: [&str; 5] = [
-        "roomId",
-        "participantId",
-        "roles",
-        "permissions",
-        "expiresIn",
-    ];
-    if let Some(unknown) = map.keys().find(|k| !FIELDS.contains(&k.as_str())) {
-        let message = format!(
-            "unknown field {unknown:?}; expected one of {}",
-            FIELDS.join(", ")
-        );
-        return Err(Refusal {
-            status: StatusCode::BAD_REQUEST,
-            error: message,
-            field: None,
-        });
-    }
+    refuse_unknown(
+        &map,
+        &[
+            "roomId",
+            "participantId",
+            "roles",
+            "permissions",
+            "expiresIn",
+        ],
+    )?;
     let mut spec = service.defaults();
-    spec.room_id = id(&map, "roomId")?;
-    spec.participant_id = id(&map, "participantId")?;
+    spec.room_id = service.printable(id(&map, "roomId")?, "roomId")?;
+    spec.participant_id = service.printable(id(&map, "participantId")?, "participantId")?;
     let roles = names(
         &map,
         "roles",
@@ -277,11 +317,10 @@ async fn post_token(
 
 async fn post_verify(
     State(service): State<Arc<Service>>,
-    headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<axum::Json<Value>, Refusal> {
-    service.authorize(&headers)?;
     let map = object(&body)?;
+    refuse_unknown(&map, &["token", "roomId", "participantId", "for"])?;
     let Some(Value::String(token)) = map.get("token") else {
         return Err(Refusal::bad("token", "token must be a string"));
     };
@@ -329,11 +368,140 @@ async fn healthz() -> &'static str {
 }
 
 async fn not_found() -> Refusal {
-    Refusal {
-        status: StatusCode::NOT_FOUND,
-        error: "no such endpoint: GET or POST /get-token, POST /verify, GET /healthz".into(),
-        field: None,
+    Refusal::status(
+        StatusCode::NOT_FOUND,
+        "no such endpoint: GET or POST /get-token, POST /verify, GET /healthz",
+    )
+}
+
+/// Before a protected route reads its body: the bearer token, then a declared length over
+/// `--max-body` (413 at once, without waiting for a body that may never come).
+async fn guard(State(service): State<Arc<Service>>, request: Request, next: Next) -> Response {
+    if let Err(refusal) = service.authorize(request.headers()) {
+        return refusal.into_response();
     }
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > service.max_body as u64) {
+        return too_large(service.max_body).into_response();
+    }
+    next.run(request).await
+}
+
+fn too_large(max_body: usize) -> Refusal {
+    Refusal::status(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("the body is larger than this server's limit of {max_body} bytes"),
+    )
+}
+
+/// `--request-timeout` over the whole exchange, body included, answered in JSON.
+async fn deadline(State(service): State<Arc<Service>>, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(service.request_timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => Refusal::status(
+            StatusCode::REQUEST_TIMEOUT,
+            format!(
+                "the request took longer than {}",
+                humantime::format_duration(service.request_timeout)
+            ),
+        )
+        .into_response(),
+    }
+}
+
+/// Only the Host names this server is meant to answer to (DNS rebinding would otherwise let
+/// any web page mint tokens from a server on loopback). `/healthz` answers any.
+async fn host_check(State(service): State<Arc<Service>>, request: Request, next: Next) -> Response {
+    if let Some(allowed) = &service.allowed_hosts
+        && request.uri().path() != "/healthz"
+    {
+        let host = request
+            .headers()
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .map(host_name);
+        let ok = host.is_some_and(|name| is_loopback_name(&name) || allowed.contains(&name));
+        if !ok {
+            return Refusal::status(
+                StatusCode::FORBIDDEN,
+                "this server does not answer to that Host; see --allowed-host",
+            )
+            .into_response();
+        }
+    }
+    next.run(request).await
+}
+
+/// The name in a Host header, lowercased, without its port or a final dot.
+fn host_name(host: &str) -> String {
+    let host = host.trim();
+    let name = if host.starts_with('[') {
+        host.split_inclusive(']').next().unwrap_or(host)
+    } else {
+        match host.rsplit_once(':') {
+            Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+            _ => host,
+        }
+    };
+    name.trim_end_matches('.').to_ascii_lowercase()
+}
+
+fn is_loopback_name(name: &str) -> bool {
+    name == "localhost"
+        || name.ends_with(".localhost")
+        || name == "[::1]"
+        || name
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Every error in the same JSON shape, those answered below the handlers too (405, and 413
+/// for a body without a declared length); their other headers, such as `Allow`, are kept.
+async fn json_errors(
+    State(service): State<Arc<Service>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let refusal = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => too_large(service.max_body),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            let allowed = response
+                .headers()
+                .get(header::ALLOW)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            Refusal::status(status, format!("method not allowed here; use {allowed}"))
+        }
+        _ => Refusal::status(
+            status,
+            status
+                .canonical_reason()
+                .unwrap_or("error")
+                .to_ascii_lowercase(),
+        ),
+    };
+    let (mut parts, _) = response.into_parts();
+    let fresh = refusal.into_response();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    for (name, value) in fresh.headers() {
+        parts.headers.insert(name, value.clone());
+    }
+    let (_, body) = fresh.into_parts();
+    Response::from_parts(parts, body)
 }
 
 /// One access-log line per request: who, what, the answer, how long. Never the query string,
@@ -353,58 +521,99 @@ async fn access_log(request: Request, next: Next) -> Response {
     response
 }
 
-fn router(service: Arc<Service>, args: &ServeArgs, request_timeout: Duration) -> Result<Router> {
-    let mut app = Router::new()
+fn router(service: Arc<Service>, args: &ServeArgs) -> Result<Router> {
+    let protected = Router::new()
         .route("/get-token", get(get_token).post(post_token))
         .route("/verify", post(post_verify))
+        .route_layer(middleware::from_fn_with_state(Arc::clone(&service), guard));
+    let mut app = Router::new()
+        .merge(protected)
         .route("/healthz", get(healthz))
         .fallback(not_found)
-        .with_state(service)
+        .with_state(Arc::clone(&service))
         .layer(DefaultBodyLimit::max(args.max_body))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            request_timeout,
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&service),
+            deadline,
         ));
     if !args.cors_origins.is_empty() {
-        let origins = args
-            .cors_origins
-            .iter()
-            .map(|o| {
-                HeaderValue::from_str(o)
-                    .map_err(|_| anyhow!("--cors-origin {o:?} is not a valid origin"))
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let allow_origin = if args.cors_origins.iter().any(|o| o == "*") {
+            if service.auth_tokens.is_empty() {
+                eprintln!(
+                    "warning: --cors-origin '*' without --auth-token-file lets any web page get tokens from this server"
+                );
+            }
+            AllowOrigin::any()
+        } else {
+            let origins = args
+                .cors_origins
+                .iter()
+                .map(|o| {
+                    HeaderValue::from_str(o)
+                        .map_err(|_| anyhow!("--cors-origin {o:?} is not a valid origin"))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            AllowOrigin::list(origins)
+        };
         app = app.layer(
             CorsLayer::new()
-                .allow_origin(AllowOrigin::list(origins))
+                .allow_origin(allow_origin)
                 .allow_methods([Method::GET, Method::POST])
                 .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION]),
         );
     }
+    app = app
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&service),
+            host_check,
+        ))
+        .layer(middleware::from_fn_with_state(service, json_errors));
     if !args.quiet {
         app = app.layer(middleware::from_fn(access_log));
     }
     Ok(app)
 }
 
+/// Every token of every `--auth-token-file`: one per non-empty line, each read by the rule
+/// for secret files (a BOM and trailing CR dropped, surrounding white space refused).
 fn read_auth_tokens(args: &ServeArgs) -> Result<Vec<Zeroizing<Vec<u8>>>> {
-    args.auth_token_files
-        .iter()
-        .map(|path| {
-            let text =
-                Zeroizing::new(std::fs::read(path).with_context(|| {
-                    format!("cannot read --auth-token-file {}", path.display())
-                })?);
-            let token = Zeroizing::new(text.trim_ascii().to_vec());
-            if token.len() < 16 {
-                bail!(
-                    "--auth-token-file {}: the token must be at least 16 bytes",
-                    path.display()
-                );
+    let mut tokens = Vec::new();
+    for path in &args.auth_token_files {
+        secret::warn_if_shared(path);
+        let text = Zeroizing::new(
+            std::fs::read(path)
+                .with_context(|| format!("cannot read --auth-token-file {}", path.display()))?,
+        );
+        let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&text);
+        let before = tokens.len();
+        for (index, line) in text.split(|&b| b == b'\n').enumerate() {
+            if line.is_empty() || line == b"\r" {
+                continue;
             }
-            Ok(token)
-        })
-        .collect()
+            let what = format!("--auth-token-file {} line {}", path.display(), index + 1);
+            let token = secret::file_text(Zeroizing::new(line.to_vec()), &what)?;
+            if token.len() < 16 {
+                bail!("{what}: a token must be at least 16 bytes");
+            }
+            tokens.push(token);
+        }
+        if tokens.len() == before {
+            bail!("--auth-token-file {} holds no token", path.display());
+        }
+    }
+    Ok(tokens)
+}
+
+/// Connections served at once by default: three quarters of the open-file limit, so that
+/// the server never runs out of descriptors for its own files and the listener.
+fn default_max_connections() -> usize {
+    #[cfg(unix)]
+    let soft = rlimit::getrlimit(rlimit::Resource::NOFILE).map_or(1024, |(soft, _)| soft);
+    #[cfg(not(unix))]
+    let soft = 1024_u64;
+    usize::try_from(soft / 4 * 3)
+        .unwrap_or(usize::MAX)
+        .clamp(1, 65_536)
 }
 
 pub fn run(args: &ServeArgs) -> Result<()> {
@@ -419,12 +628,6 @@ pub fn run(args: &ServeArgs) -> Result<()> {
             args.max_expires_in
         );
     }
-    let seconds = |name: &str, text: &str| -> Result<Duration> {
-        let ms = parse_duration(name, text)?.millis();
-        Ok(Duration::from_secs_f64(ms / 1000.0))
-    };
-    let header_timeout = seconds("--header-timeout", &args.header_timeout)?;
-    let request_timeout = seconds("--request-timeout", &args.request_timeout)?;
     let service = Arc::new(Service {
         key,
         api_key: secret::api_key(args.issuer.api_key.as_deref())?,
@@ -443,16 +646,70 @@ pub fn run(args: &ServeArgs) -> Result<()> {
         max_lifetime_ms: max_expires_in.millis(),
         max_expires_in_text: args.max_expires_in.clone(),
         auth_tokens: read_auth_tokens(args)?,
+        allowed_hosts: allowed_hosts(args),
+        max_body: args.max_body,
+        request_timeout: args.request_timeout,
+        allow_control_characters: args.allow_control_characters,
     });
-    let app = router(service, args, request_timeout)?;
+    let app = router(service, args)?;
+    let max_connections = args
+        .max_connections
+        .map_or_else(default_max_connections, |n| n as usize);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the runtime")?;
-    runtime.block_on(serve(app, args.listen, header_timeout))
+    runtime.block_on(serve(
+        app,
+        args.listen,
+        args.header_timeout,
+        max_connections,
+    ))
 }
 
-async fn serve(app: Router, listen: SocketAddr, header_timeout: Duration) -> Result<()> {
+/// `None` (answer any Host) only when listening beyond loopback with no `--allowed-host`.
+fn allowed_hosts(args: &ServeArgs) -> Option<Vec<String>> {
+    if args.allowed_hosts.is_empty() && !args.listen.ip().is_loopback() {
+        return None;
+    }
+    Some(args.allowed_hosts.iter().map(|h| host_name(h)).collect())
+}
+
+/// Longest pause after a failed accept (out of descriptors, say) before trying again.
+const ACCEPT_BACKOFF_MAX: Duration = Duration::from_millis(500);
+
+/// A warning printed at most once a second, with how many were held back meanwhile.
+struct Throttled {
+    last: Option<Instant>,
+    held: u64,
+}
+
+impl Throttled {
+    fn warn(&mut self, message: impl FnOnce() -> String) {
+        if self
+            .last
+            .is_some_and(|t| t.elapsed() < Duration::from_secs(1))
+        {
+            self.held += 1;
+            return;
+        }
+        let held = std::mem::take(&mut self.held);
+        let more = if held > 0 {
+            format!(" ({held} more like it since the last warning)")
+        } else {
+            String::new()
+        };
+        eprintln!("warning: {}{more}", message());
+        self.last = Some(Instant::now());
+    }
+}
+
+async fn serve(
+    app: Router,
+    listen: SocketAddr,
+    header_timeout: Duration,
+    max_connections: usize,
+) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
@@ -461,34 +718,65 @@ async fn serve(app: Router, listen: SocketAddr, header_timeout: Duration) -> Res
         listener.local_addr().context("no local address")?
     );
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let slots = Arc::new(tokio::sync::Semaphore::new(max_connections));
     let mut shutdown = std::pin::pin!(shutdown_signal());
+    let mut accept_failures = Throttled {
+        last: None,
+        held: 0,
+    };
+    let mut full = Throttled {
+        last: None,
+        held: 0,
+    };
+    let mut backoff = Duration::from_millis(5);
     loop {
-        tokio::select! {
-            accepted = listener.accept() => {
-                let (stream, remote) = match accepted {
-                    Ok(pair) => pair,
-                    Err(e) => {
-                        eprintln!("warning: cannot accept a connection: {e}");
-                        continue;
-                    }
-                };
-                let _ = stream.set_nodelay(true);
-                let app = app.clone();
-                let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
-                    request.extensions_mut().insert(remote);
-                    app.clone().oneshot(request.map(axum::body::Body::new))
-                });
-                let connection = hyper::server::conn::http1::Builder::new()
-                    .timer(TokioTimer::new())
-                    .header_read_timeout(header_timeout)
-                    .serve_connection(TokioIo::new(stream), service);
-                let connection = graceful.watch(connection);
-                tokio::spawn(async move {
-                    let _ = connection.await;
-                });
-            }
-            () = &mut shutdown => break,
+        if slots.available_permits() == 0 {
+            full.warn(|| {
+                format!("{max_connections} connections open (--max-connections); new ones wait")
+            });
         }
+        let slot = tokio::select! {
+            slot = Arc::clone(&slots).acquire_owned() => slot.context("the connection limit closed")?,
+            () = &mut shutdown => break,
+        };
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            () = &mut shutdown => break,
+        };
+        let (stream, remote) = match accepted {
+            Ok(pair) => {
+                backoff = Duration::from_millis(5);
+                pair
+            }
+            Err(e) => {
+                // Out of descriptors or memory: retrying at once would spin. Wait, longer
+                // each time, so that connections in flight can finish and free some.
+                accept_failures.warn(|| format!("cannot accept a connection: {e}"));
+                tokio::select! {
+                    () = tokio::time::sleep(backoff) => {}
+                    () = &mut shutdown => break,
+                }
+                backoff = (backoff * 2).min(ACCEPT_BACKOFF_MAX);
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let app = app.clone();
+        let service = hyper::service::service_fn(
+            move |mut request: hyper::Request<hyper::body::Incoming>| {
+                request.extensions_mut().insert(remote);
+                app.clone().oneshot(request.map(axum::body::Body::new))
+            },
+        );
+        let connection = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(header_timeout)
+            .serve_connection(TokioIo::new(stream), service);
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            let _ = connection.await;
+            drop(slot);
+        });
     }
     drop(listener);
     eprintln!("shutting down: finishing requests in flight");

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result, anyhow, bail};
 use videosdk_token_core::{Claims, ExpiresIn, Permission, Role, SigningKey, max_token_len, sign};
 
 use crate::cli::{ClaimArgs, SignArgs};
@@ -19,6 +19,7 @@ pub struct Request {
     pub roles: Vec<Role>,
     pub expires_in: ExpiresIn,
     pub iat: u64,
+    pub max_token_len: usize,
 }
 
 impl Request {
@@ -33,6 +34,7 @@ impl Request {
             roles: args.roles.iter().map(|&r| r.into()).collect(),
             expires_in: parse_duration("--expires-in", &args.issuer.expires_in)?,
             iat: args.iat.unwrap_or(now),
+            max_token_len: args.max_token_len,
         })
     }
 
@@ -47,6 +49,7 @@ impl Request {
             roles: &self.roles,
             expires_in: self.expires_in,
             iat: self.iat,
+            max_token_len: self.max_token_len,
         }
     }
 }
@@ -62,6 +65,8 @@ pub struct Spec<'a> {
     pub roles: &'a [Role],
     pub expires_in: ExpiresIn,
     pub iat: u64,
+    /// Longest token to hand out: one longer than `verify` accepts would be useless.
+    pub max_token_len: usize,
 }
 
 impl Spec<'_> {
@@ -91,6 +96,14 @@ impl Spec<'_> {
             buf.resize(bound, 0);
         }
         let token = sign(&claims, key, buf).map_err(|e| anyhow!("{e}"))?;
+        if token.len() > self.max_token_len {
+            bail!(
+                "the token would be {} bytes, longer than the {} bytes verify accepts; shorten \
+                 roomId or participantId, or raise --max-token-len (verify then needs the same)",
+                token.len(),
+                self.max_token_len
+            );
+        }
         Ok((token, claims.exp()))
     }
 }

@@ -8,7 +8,8 @@ use videosdk_token_core::{Join, Permission, Rules, VerifiedClaims, verify};
 
 use crate::cli::{Use, VerifyArgs};
 use crate::error::{Failure, refused};
-use crate::sign::{parse_duration, signing_key};
+use crate::escape::{for_terminal, json_for_terminal};
+use crate::sign::signing_key;
 use crate::{clock, secret};
 
 /// Longest token read from standard input; anything longer is refused before it is all read.
@@ -31,31 +32,15 @@ pub fn read_token(arg: &str) -> Result<String> {
     Ok(text.trim().to_owned())
 }
 
-/// Leeway in whole seconds: `0`, a bare number of seconds, or a duration (`30s`, `2m`).
-fn parse_leeway(text: &str) -> Result<u64> {
-    if let Ok(seconds) = text.trim_end().parse::<u64>() {
-        return Ok(seconds);
-    }
-    let millis = parse_duration("--leeway", text)?.millis();
-    if !(0.0..1e15).contains(&millis) {
-        bail!("--leeway {text:?}: must be zero or more seconds");
-    }
-    #[allow(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        reason = "0 <= ms < 1e15"
-    )]
-    Ok((millis / 1000.0) as u64)
-}
-
 pub fn run(args: &VerifyArgs) -> Result<()> {
     let token = read_token(&args.token)?;
-    let leeway = parse_leeway(&args.leeway)?;
     let secret = secret::load(&args.secret, args.token == "-")?;
     let key = signing_key(&secret)?;
     let now = args.now.unwrap_or_else(clock::now);
     let mut scratch = vec![0u8; token.len()];
-    let rules = Rules::at(now).with_leeway(leeway);
+    let rules = Rules::at(now)
+        .with_leeway(args.leeway)
+        .with_max_token_len(args.max_token_len);
     let checked = verify(&token, &key, &rules, &mut scratch)
         .map_err(refused)
         .and_then(|verified| check_access(args, &verified).map(|access| (verified, access)));
@@ -78,7 +63,7 @@ pub fn run(args: &VerifyArgs) -> Result<()> {
     let summary = Summary::of(&verified, access, now);
     let mut stdout = std::io::stdout().lock();
     if args.json {
-        writeln!(stdout, "{}", summary.json())
+        writeln!(stdout, "{}", json_for_terminal(&summary.json().to_string()))
     } else {
         write!(stdout, "{}", summary.text())
     }
@@ -162,14 +147,16 @@ impl Summary {
         if self.server_api {
             may.push("call the server API".to_owned());
         }
-        let mut out = format!("valid token for API key {}\n", self.apikey);
+        let mut out = format!("valid token for API key {}\n", for_terminal(&self.apikey));
         out += &format!(
             "  room:         {}\n",
-            self.room_id.as_deref().unwrap_or("any")
+            self.room_id.as_deref().map_or("any".into(), for_terminal)
         );
         out += &format!(
             "  participant:  {}\n",
-            self.participant_id.as_deref().unwrap_or("any")
+            self.participant_id
+                .as_deref()
+                .map_or("any".into(), for_terminal)
         );
         out += &format!("  permissions:  {}\n", self.permissions.join(", "));
         if !self.roles.is_empty() {
