@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine: installs what the tests need (Rust
-# targets, QEMU, the Node packages of the vector generator), then checks formatting, lints
+# targets, QEMU, the Node packages of the golden generators), then checks formatting, lints
 # and docs, the no_std builds, the golden vectors, every test and doctest (the firmware run
 # under QEMU among them), every benchmark in criterion's test mode, and a bounded run of
 # every fuzz target.
@@ -24,8 +24,9 @@ qemu-system-arm --version | head -n 1
 step "Node packages of the vector generator (pinned by package-lock.json)"
 (cd tests/vectors && npm ci --no-audit --no-fund)
 
-step "Committed golden vectors equal a fresh run of Node jsonwebtoken"
+step "Committed golden vectors equal a fresh run of Node jsonwebtoken and Node dotenv"
 node tests/vectors/generate.js --check
+node tests/vectors/dotenv.js --check
 
 step "Formatting, lints, docs"
 cargo fmt --all --check

@@ -973,3 +973,450 @@ fn the_secret_never_appears_in_any_output() {
         }
     }
 }
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0")
+}
+
+/// `--output` replaces a regular file atomically, writes through a symbolic link to the file
+/// it names (the link stays), and writes devices and FIFOs directly (they stay what they are).
+#[test]
+fn batch_output_writes_through_links_fifos_and_devices() {
+    use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+    let dir = tempdir();
+    let batch = |output: &Path| {
+        with_stdin(
+            cli(dir.path())
+                .args([
+                    "batch",
+                    "--api-key",
+                    "key",
+                    "--iat",
+                    "1700000000",
+                    "--output",
+                ])
+                .arg(output)
+                .env("VIDEOSDK_SECRET_KEY", SECRET),
+            b"{}\n{\"roomId\":\"r\"}\n",
+        )
+    };
+    let reference = dir.path().join("reference.txt");
+    assert_eq!(code(&batch(&reference)), 0);
+    let expected = std::fs::read(&reference).expect("reference");
+    assert_eq!(expected.iter().filter(|&&b| b == b'\n').count(), 2);
+
+    // A symbolic link (relative, through a second link): the target is replaced, and keeps
+    // its mode; the links stay links.
+    let target = dir.path().join("target.txt");
+    std::fs::write(&target, "old\n").expect("write");
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+    std::os::unix::fs::symlink("target.txt", dir.path().join("inner")).expect("link");
+    let link = dir.path().join("link.txt");
+    std::os::unix::fs::symlink("inner", &link).expect("link");
+    let assert = batch(&link);
+    assert_eq!(code(&assert), 0, "{}", err(&assert));
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .expect("meta")
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read(&target).expect("target"), expected);
+    let mode = std::fs::metadata(&target)
+        .expect("meta")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o640);
+
+    // A dangling link: its target is created.
+    let dangling = dir.path().join("dangling");
+    std::os::unix::fs::symlink("created.txt", &dangling).expect("link");
+    assert_eq!(code(&batch(&dangling)), 0);
+    assert_eq!(
+        std::fs::read(dir.path().join("created.txt")).expect("created"),
+        expected
+    );
+    assert!(
+        std::fs::symlink_metadata(&dangling)
+            .expect("meta")
+            .file_type()
+            .is_symlink()
+    );
+
+    // A FIFO: a reader on the other end gets the tokens, and the FIFO stays a FIFO.
+    let fifo = dir.path().join("fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(fifo).expect("read the FIFO"))
+    };
+    let assert = batch(&fifo);
+    assert_eq!(code(&assert), 0, "{}", err(&assert));
+    assert_eq!(reader.join().expect("reader"), expected);
+    assert!(
+        std::fs::metadata(&fifo)
+            .expect("meta")
+            .file_type()
+            .is_fifo()
+    );
+
+    // A directory is refused by name.
+    let assert = batch(dir.path());
+    assert_eq!(code(&assert), 2);
+    assert!(err(&assert).contains("is a directory"), "{}", err(&assert));
+
+    // /dev/null stays a character device (only root could replace it).
+    let assert = batch(Path::new("/dev/null"));
+    assert_eq!(code(&assert), 0, "{}", err(&assert));
+    let null = std::fs::metadata("/dev/null").expect("/dev/null");
+    assert!(null.file_type().is_char_device(), "/dev/null was replaced");
+    if is_root() {
+        assert_eq!(null.permissions().mode() & 0o777, 0o666);
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(".videosdk-token")
+        })
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left behind");
+}
+
+/// One rule for secret files and piped secrets: a BOM and every trailing CR and LF are
+/// dropped; white space around the secret is refused, never silently signed with.
+#[test]
+fn secret_files_and_stdin_follow_one_rule() {
+    let dir = tempdir();
+    let expected = sign_ok(dir.path(), &["--iat", "1700000000"]);
+    let sign_with = |bytes: &[u8], stdin: bool| {
+        let file = dir.path().join("secret");
+        std::fs::write(&file, bytes).expect("write");
+        let mut cmd = cli(dir.path());
+        cmd.args(["sign", "--api-key", "key", "--iat", "1700000000"]);
+        if stdin {
+            cmd.arg("--secret-stdin");
+            with_stdin(&mut cmd, bytes)
+        } else {
+            cmd.arg("--secret-file").arg(&file);
+            run(&mut cmd)
+        }
+    };
+    for stdin in [false, true] {
+        for accepted in [
+            SECRET.to_owned(),
+            format!("{SECRET}\n"),
+            format!("{SECRET}\n\n"),
+            format!("{SECRET}\r\n"),
+            format!("{SECRET}\r"),
+            format!("{SECRET}\r\n\r\n"),
+            format!("\u{FEFF}{SECRET}\n"),
+        ] {
+            let assert = sign_with(accepted.as_bytes(), stdin);
+            assert_eq!(
+                out(&assert).trim_end(),
+                expected,
+                "{accepted:?}: {}",
+                err(&assert)
+            );
+        }
+        for (refused, words) in [
+            (format!("{SECRET} \n"), "ends with white space"),
+            (format!("{SECRET}\t"), "ends with white space"),
+            (format!(" {SECRET}\n"), "starts with white space"),
+            (format!("\u{FEFF} {SECRET}"), "starts with white space"),
+        ] {
+            let assert = sign_with(refused.as_bytes(), stdin);
+            assert_eq!(code(&assert), 2, "{refused:?}");
+            assert!(
+                err(&assert).contains(words),
+                "{refused:?}: {}",
+                err(&assert)
+            );
+            assert!(!err(&assert).contains(SECRET));
+        }
+    }
+    let assert = run(cli(dir.path())
+        .args(["sign", "--api-key", "key"])
+        .env("VIDEOSDK_SECRET_KEY", format!("{SECRET} ")));
+    assert_eq!(code(&assert), 2);
+    assert!(err(&assert).contains("VIDEOSDK_SECRET_KEY ends with white space"));
+}
+
+/// Every golden `.env` file that sets a usable VIDEOSDK_SECRET_KEY signs with exactly the key
+/// Node's dotenv reads from it; one that dotenv reads as empty is refused.
+#[test]
+fn dotenv_files_sign_with_the_key_node_dotenv_reads() {
+    let doc: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/dotenv.json"),
+        )
+        .expect("dotenv.json"),
+    )
+    .expect("json");
+    let mut signed = 0;
+    for case in doc["cases"].as_array().expect("cases") {
+        let name = case["name"].as_str().expect("name");
+        let Some(value) = case["parsed"]["VIDEOSDK_SECRET_KEY"].as_str() else {
+            continue;
+        };
+        let dir = tempdir();
+        std::fs::write(
+            dir.path().join(".env"),
+            case["text"].as_str().expect("text"),
+        )
+        .expect("write");
+        let from_dotenv = run(cli(dir.path()).args([
+            "sign",
+            "--api-key",
+            "key",
+            "--iat",
+            "1700000000",
+            "--allow-short-secret",
+        ]));
+        // Deliberate differences: an empty secret, or one with white space around it (which
+        // only quotes can keep), is refused rather than signed with.
+        if value.is_empty() {
+            assert_eq!(code(&from_dotenv), 2, "{name}");
+            assert!(err(&from_dotenv).contains("the secret is empty"), "{name}");
+            continue;
+        }
+        if value.trim() != value {
+            assert_eq!(code(&from_dotenv), 2, "{name}");
+            assert!(err(&from_dotenv).contains("white space"), "{name}");
+            continue;
+        }
+        let empty = tempdir();
+        let from_env = run(cli(empty.path())
+            .args([
+                "sign",
+                "--api-key",
+                "key",
+                "--iat",
+                "1700000000",
+                "--allow-short-secret",
+            ])
+            .env("VIDEOSDK_SECRET_KEY", value));
+        assert_eq!(code(&from_env), 0, "{name}: {}", err(&from_env));
+        assert_eq!(
+            out(&from_dotenv),
+            out(&from_env),
+            "{name}: {}",
+            err(&from_dotenv)
+        );
+        signed += 1;
+    }
+    assert!(signed >= 30, "only {signed} files signed");
+}
+
+/// No message about `.env` holds any of its values, on any command: a file that cannot be
+/// read names a line number, and lines dotenv skips are named in a warning.
+#[test]
+fn dotenv_messages_name_lines_never_values() {
+    const CANARY: &str = "CANARY-SECRET-do-not-print-0123456789abcdef";
+    let files: [(&[u8], &str); 5] = [
+        (
+            b"VIDEOSDK_API_KEY=key\nVIDEOSDK_SECRET_KEY=CANARY-SECRET-do-not-print-0123456789abcdef\xff\n",
+            ".env line 2 is not UTF-8",
+        ),
+        (
+            "VIDEOSDK_SECRET_KEY=CANARY-SECRET-do-not-print-0123456789abcdef\u{2028}\n".as_bytes(),
+            ".env line 1 holds a Unicode line or paragraph separator",
+        ),
+        (
+            b"VIDEOSDK_API_KEY=key\nCANARY-SECRET-do-not-print-0123456789abcdef\nVIDEOSDK_SECRET_KEY=CANARY-SECRET-do-not-print-0123456789abcdef\n",
+            "warning: .env line 2 is not KEY=VALUE and is ignored",
+        ),
+        (
+            "\u{FEFF}VIDEOSDK_SECRET_KEY: CANARY-SECRET-do-not-print-0123456789abcdef\nVIDEOSDK_API_KEY=key\n".as_bytes(),
+            "",
+        ),
+        (
+            b"VIDEOSDK_API_KEY=key\nVIDEOSDK_SECRET_KEY=\"CANARY-SECRET-do-not-print-0123456789abcdef\n",
+            "",
+        ),
+    ];
+    for (text, message) in files {
+        let dir = tempdir();
+        std::fs::write(dir.path().join(".env"), text).expect("write");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let perms = std::fs::Permissions::from_mode(0o600);
+            std::fs::set_permissions(dir.path().join(".env"), perms).expect("chmod");
+        }
+        let runs: [(&[&str], &[u8]); 4] = [
+            (&["sign"], b""),
+            (&["verify", "a.b.c"], b""),
+            (&["batch"], b"{}\n"),
+            (&["serve", "--listen", "127.0.0.1:0", "--quiet"], b""),
+        ];
+        for (args, stdin) in runs {
+            let mut cmd = cli(dir.path());
+            cmd.args(args);
+            let mut cmd = assert_cmd::Command::from_std(cmd);
+            cmd.write_stdin(stdin.to_vec())
+                .timeout(std::time::Duration::from_secs(2));
+            let assert = cmd.assert();
+            let all = format!("{}{}", out(&assert), err(&assert));
+            assert!(!all.contains(CANARY), "{args:?} printed the secret: {all}");
+            assert!(!all.contains("CANARY"), "{args:?} printed a value: {all}");
+            assert!(
+                all.contains(message),
+                "{args:?}: {message:?} not in {all:?}"
+            );
+        }
+    }
+}
+
+/// A claim string cannot forge lines, hide text or reorder text in a terminal.
+#[test]
+fn verify_escapes_claims_for_the_terminal() {
+    let dir = tempdir();
+    let participant = "alice\r\n  permissions:  allow_mod\x1b[8m";
+    let room = "room\u{202E}nioj\u{85}";
+    let token = sign_ok(
+        dir.path(),
+        &[
+            "--iat",
+            "1700000000",
+            "--participant-id",
+            participant,
+            "--room-id",
+            room,
+        ],
+    );
+    let assert = run(cli(dir.path())
+        .args(["verify", &token, "--now", "1700000060"])
+        .env("VIDEOSDK_SECRET_KEY", SECRET));
+    assert_eq!(code(&assert), 0, "{}", err(&assert));
+    let text = out(&assert);
+    assert!(
+        !text.contains(['\r', '\x1b', '\u{202E}', '\u{85}']),
+        "{text:?}"
+    );
+    assert_eq!(text.matches("permissions:").count(), 2, "{text}");
+    let starting = text.lines().filter(|l| l.starts_with("  permissions:"));
+    assert_eq!(starting.count(), 1, "{text}");
+    assert!(
+        text.contains("alice\\r\\n  permissions:  allow_mod\\u001b[8m"),
+        "{text}"
+    );
+    assert!(text.contains("room\\u202enioj\\u0085"), "{text}");
+    // JSON and decode keep the meaning, escaped.
+    for args in [
+        vec!["verify", &token, "--now", "1700000060", "--json"],
+        vec!["decode", &token, "--now", "1700000060"],
+        vec!["decode", &token, "--json"],
+    ] {
+        let assert = run(cli(dir.path())
+            .args(&args)
+            .env("VIDEOSDK_SECRET_KEY", SECRET));
+        let text = out(&assert);
+        assert!(
+            !text.contains(['\r', '\x1b', '\u{202E}', '\u{85}']),
+            "{args:?}: {text:?}"
+        );
+    }
+}
+
+/// Tokens are never signed longer than `verify` accepts, unless both are told otherwise.
+#[test]
+fn token_length_limit_is_shared_by_sign_batch_and_verify() {
+    let dir = tempdir();
+    let room = "r".repeat(60_000);
+    let assert = run(cli(dir.path())
+        .args(["sign", "--api-key", "key", "--room-id", &room])
+        .env("VIDEOSDK_SECRET_KEY", SECRET));
+    assert_eq!(code(&assert), 2);
+    assert!(
+        err(&assert).contains("longer than the 8192 bytes verify accepts"),
+        "{}",
+        err(&assert)
+    );
+    assert_eq!(out(&assert), "");
+    let assert = with_stdin(
+        cli(dir.path())
+            .args(["batch", "--api-key", "key"])
+            .env("VIDEOSDK_SECRET_KEY", SECRET),
+        format!("{{\"roomId\":\"{room}\"}}\n").as_bytes(),
+    );
+    assert_eq!(code(&assert), 2);
+    assert!(
+        err(&assert).starts_with("line 1: the token would be"),
+        "{}",
+        err(&assert)
+    );
+
+    let big = sign_ok(
+        dir.path(),
+        &["--room-id", &room, "--max-token-len", "100000"],
+    );
+    assert!(big.len() > 80_000);
+    let verify = |extra: &[&str]| {
+        run(cli(dir.path())
+            .args(["verify", &big])
+            .args(extra)
+            .env("VIDEOSDK_SECRET_KEY", SECRET))
+    };
+    assert_eq!(code(&verify(&[])), 1);
+    assert_eq!(code(&verify(&["--max-token-len", "100000"])), 0);
+}
+
+/// Batch lines are objects; misused lists and waits get messages that say what is wrong.
+#[test]
+fn batch_lines_and_waits_get_precise_messages() {
+    let dir = tempdir();
+    for (line, message) in [
+        ("[\"r\",\"p\"]", "line 1: not a JSON object"),
+        ("\"text\"", "line 1: not a JSON object"),
+        (
+            "{\"roles\":[\"rtc\",\"crawler\",\"admin\"]}",
+            "line 1: unknown role \"admin\"",
+        ),
+        (
+            "{\"roles\":[\"rtc\",\"crawler\",\"rtc\"]}",
+            "line 1: role \"rtc\" is listed twice",
+        ),
+        (
+            "{\"permissions\":[\"allow_join\",\"ask_join\",\"allow_mod\",\"allow_join\"]}",
+            "line 1: permission \"allow_join\" is listed twice",
+        ),
+    ] {
+        let assert = with_stdin(
+            cli(dir.path())
+                .args(["batch", "--api-key", "key"])
+                .env("VIDEOSDK_SECRET_KEY", SECRET),
+            format!("{line}\n").as_bytes(),
+        );
+        assert_eq!(code(&assert), 2, "{line}");
+        assert!(
+            err(&assert).starts_with(message),
+            "{line}: {}",
+            err(&assert)
+        );
+    }
+    let assert = run(cli(dir.path())
+        .args(["verify", "a.b.c", "--leeway", "999999999999999999999y"])
+        .env("VIDEOSDK_SECRET_KEY", SECRET));
+    assert_eq!(code(&assert), 2);
+    assert!(!err(&assert).contains("zero or more"), "{}", err(&assert));
+    for (flag, words) in [
+        ("--header-timeout=0", "a timeout must be longer than zero"),
+        ("--header-timeout=-1s", "a duration cannot be negative"),
+        ("--request-timeout=600000000000y", "invalid value"),
+    ] {
+        let assert = run(cli(dir.path())
+            .args(["serve", "--api-key", "key", flag])
+            .env("VIDEOSDK_SECRET_KEY", SECRET));
+        assert_eq!(code(&assert), 2, "{flag}: {}", err(&assert));
+        assert!(err(&assert).contains(words), "{flag}: {}", err(&assert));
+        assert!(!err(&assert).contains("lifetime"), "{flag}");
+    }
+}

@@ -24,8 +24,28 @@ struct Server {
 
 impl Server {
     fn start(extra: &[&str]) -> Self {
+        Self::launch(None, extra)
+    }
+
+    /// Started with at most `files` open file descriptors (`ulimit -n`).
+    fn start_with_file_limit(files: u32, extra: &[&str]) -> Self {
+        Self::launch(Some(files), extra)
+    }
+
+    fn launch(file_limit: Option<u32>, extra: &[&str]) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut child = Command::new(videosdk_token())
+        let mut command = match file_limit {
+            None => Command::new(videosdk_token()),
+            Some(files) => {
+                let mut shell = Command::new("sh");
+                shell
+                    .arg("-c")
+                    .arg(format!("ulimit -n {files} && exec \"$0\" \"$@\""))
+                    .arg(videosdk_token());
+                shell
+            }
+        };
+        let mut child = command
             .args(["serve", "--listen", "127.0.0.1:0", "--api-key", "key"])
             .args(extra)
             .current_dir(dir.path())
@@ -577,4 +597,443 @@ fn graceful_shutdown_finishes_requests_in_flight() {
         "the server did not exit cleanly"
     );
     assert!(server.log().iter().any(|l| l.contains("shutting down")));
+}
+
+/// The whole response to raw request bytes, read until the server closes.
+fn exchange(addr: SocketAddr, request: &[u8]) -> String {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    stream.write_all(request).expect("write");
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    String::from_utf8_lossy(&raw).into_owned()
+}
+
+fn status_of(response: &str) -> u16 {
+    response
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
+fn body_of(response: &str) -> Value {
+    json_body(response.split_once("\r\n\r\n").map_or("", |(_, b)| b))
+}
+
+/// A misspelled restriction is refused, never ignored into `valid: true`.
+#[test]
+fn verify_endpoint_refuses_unknown_fields() {
+    let server = Server::start(&[]);
+    let (_, answer) = http(server.addr, "GET", "/get-token", &[], b"");
+    let token = json_body(&answer)["token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let (status, answer) = http(
+        server.addr,
+        "POST",
+        "/verify",
+        &[],
+        json!({ "token": token, "roomID": "other" })
+            .to_string()
+            .as_bytes(),
+    );
+    assert_eq!(status, 400, "{answer}");
+    let answer = json_body(&answer);
+    assert_eq!(answer["field"], "roomID");
+    assert!(
+        answer["error"]
+            .as_str()
+            .expect("error")
+            .contains("unknown field")
+    );
+}
+
+/// On loopback only loopback Host names are answered (DNS rebinding); `--allowed-host` adds
+/// names; `/healthz` answers any.
+#[test]
+fn host_header_is_checked_on_loopback() {
+    let request = |host: &str, path: &str| {
+        format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n")
+    };
+    let server = Server::start(&[]);
+    let port = server.addr.port();
+    for (host, expected) in [
+        (format!("127.0.0.1:{port}"), 200),
+        (format!("localhost:{port}"), 200),
+        ("LOCALHOST".to_owned(), 200),
+        ("app.localhost".to_owned(), 200),
+        ("127.1.2.3".to_owned(), 200),
+        ("[::1]:9000".to_owned(), 200),
+        ("evil.example".to_owned(), 403),
+        (format!("evil.example:{port}"), 403),
+        ("localhost.evil.example".to_owned(), 403),
+        ("127.0.0.1.nip.io".to_owned(), 403),
+    ] {
+        let response = exchange(server.addr, request(&host, "/get-token").as_bytes());
+        assert_eq!(status_of(&response), expected, "{host}: {response}");
+        if expected == 403 {
+            assert!(
+                body_of(&response)["error"]
+                    .as_str()
+                    .expect("error")
+                    .contains("Host")
+            );
+        }
+    }
+    let response = exchange(server.addr, b"GET /get-token HTTP/1.0\r\n\r\n");
+    assert_eq!(status_of(&response), 403, "no Host: {response}");
+    let response = exchange(server.addr, request("evil.example", "/healthz").as_bytes());
+    assert_eq!(status_of(&response), 200, "{response}");
+    drop(server);
+
+    let server = Server::start(&["--allowed-host", "tokens.example.com"]);
+    for (host, expected) in [
+        ("tokens.example.com", 200),
+        ("Tokens.Example.Com.:443", 200),
+        ("localhost", 200),
+        ("evil.example", 403),
+    ] {
+        let response = exchange(server.addr, request(host, "/get-token").as_bytes());
+        assert_eq!(status_of(&response), expected, "{host}: {response}");
+    }
+}
+
+/// `--cors-origin '*'` allows any origin (it used to crash the server), with a warning when
+/// nothing else guards the tokens.
+#[test]
+fn cors_star_means_any_origin() {
+    let server = Server::start(&["--cors-origin", "*"]);
+    let response = exchange(
+        server.addr,
+        b"OPTIONS /get-token HTTP/1.1\r\nHost: localhost\r\nOrigin: https://anything.example\r\nAccess-Control-Request-Method: POST\r\nConnection: close\r\n\r\n",
+    );
+    assert!(
+        response
+            .to_ascii_lowercase()
+            .contains("access-control-allow-origin: *"),
+        "{response}"
+    );
+    let (status, _) = http(
+        server.addr,
+        "GET",
+        "/get-token",
+        &[("Origin", "https://a.example")],
+        b"",
+    );
+    assert_eq!(status, 200);
+    assert!(
+        server
+            .log()
+            .iter()
+            .any(|l| l.contains("warning: --cors-origin '*' without --auth-token-file")),
+        "{:?}",
+        server.log()
+    );
+}
+
+/// The bearer token is checked before the body is read, and a declared length over
+/// `--max-body` is refused at once; neither waits for a body that never comes.
+#[test]
+fn auth_and_declared_length_are_checked_before_the_body() {
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("auth");
+    std::fs::write(&file, AUTH_A).expect("write");
+    let server = Server::start(&[
+        "--auth-token-file",
+        file.to_str().expect("path"),
+        "--request-timeout",
+        "20s",
+    ]);
+    for (auth, expected) in [
+        (String::new(), 401),
+        (format!("Authorization: Bearer {AUTH_A}\r\n"), 413),
+    ] {
+        let start = Instant::now();
+        let response = exchange(
+            server.addr,
+            format!("POST /get-token HTTP/1.1\r\nHost: localhost\r\n{auth}Content-Length: 20000\r\n\r\n{{}}").as_bytes(),
+        );
+        assert_eq!(status_of(&response), expected, "{response}");
+        assert!(
+            start.elapsed() < Duration::from_secs(3),
+            "waited {:?}",
+            start.elapsed()
+        );
+        assert!(body_of(&response)["error"].is_string(), "{response}");
+    }
+}
+
+/// 405, 408 and 413 answer in the same JSON shape as every other error.
+#[test]
+fn every_error_is_json() {
+    let server = Server::start(&["--request-timeout", "1s", "--max-body", "64"]);
+    let response = exchange(
+        server.addr,
+        b"DELETE /get-token HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(status_of(&response), 405, "{response}");
+    assert!(
+        response.to_ascii_lowercase().contains("allow: "),
+        "{response}"
+    );
+    assert!(
+        body_of(&response)["error"]
+            .as_str()
+            .expect("error")
+            .contains("method")
+    );
+
+    // 413 from a chunked body with no declared length.
+    let chunk = "x".repeat(100);
+    let response = exchange(
+        server.addr,
+        format!("POST /get-token HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n{:x}\r\n{chunk}\r\n0\r\n\r\n", chunk.len()).as_bytes(),
+    );
+    assert_eq!(status_of(&response), 413, "{response}");
+    assert!(
+        body_of(&response)["error"]
+            .as_str()
+            .expect("error")
+            .contains("64 bytes")
+    );
+
+    let response = exchange(
+        server.addr,
+        b"POST /get-token HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: 10\r\n\r\n{",
+    );
+    assert_eq!(status_of(&response), 408, "{response}");
+    assert!(
+        body_of(&response)["error"]
+            .as_str()
+            .expect("error")
+            .contains("longer than 1s")
+    );
+}
+
+/// The scheme name is case-insensitive (RFC 7235); auth-token files hold one token per
+/// non-empty line and are read by the secret-file rule.
+#[test]
+fn bearer_scheme_and_auth_token_files() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("auth");
+    std::fs::write(&file, format!("\u{FEFF}{AUTH_A}\r\n\r\n{AUTH_B}\n")).expect("write");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let server = Server::start(&["--auth-token-file", file.to_str().expect("path")]);
+    for (value, expected) in [
+        (format!("Bearer {AUTH_A}"), 200),
+        (format!("bearer {AUTH_B}"), 200),
+        (format!("BEARER   {AUTH_A}"), 200),
+        (format!("Bearer{AUTH_A}"), 401),
+        (format!("Basic {AUTH_A}"), 401),
+    ] {
+        let (status, body) = http(
+            server.addr,
+            "GET",
+            "/get-token",
+            &[("Authorization", &value)],
+            b"",
+        );
+        assert_eq!(status, expected, "{value}: {body}");
+    }
+    assert!(
+        server
+            .log()
+            .iter()
+            .all(|l| !l.contains("readable by other users"))
+    );
+    drop(server);
+
+    // Refused at start, naming the file and line; a shared file is warned about.
+    let shared = dir.path().join("shared");
+    std::fs::write(&shared, format!("{AUTH_A}\n")).expect("write");
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let server = Server::start(&["--auth-token-file", shared.to_str().expect("path")]);
+    assert!(
+        server
+            .log()
+            .iter()
+            .any(|l| l.contains("warning:") && l.contains("readable by other users")),
+        "{:?}",
+        server.log()
+    );
+    drop(server);
+    for (text, words) in [
+        (String::new(), "holds no token"),
+        ("\n\r\n".to_owned(), "holds no token"),
+        (
+            format!("{AUTH_A}\nshort\n"),
+            "line 2: a token must be at least 16 bytes",
+        ),
+        (format!("{AUTH_A} \n"), "line 1 ends with white space"),
+    ] {
+        let bad = dir.path().join("bad");
+        std::fs::write(&bad, &text).expect("write");
+        let output = Command::new(videosdk_token())
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--api-key",
+                "key",
+                "--auth-token-file",
+            ])
+            .arg(&bad)
+            .env("VIDEOSDK_SECRET_KEY", SECRET)
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{text:?}: {stderr}");
+        assert!(
+            stderr.contains(words) && stderr.contains("bad"),
+            "{text:?}: {stderr}"
+        );
+        assert!(!stderr.contains(AUTH_A), "{stderr}");
+    }
+}
+
+/// Ids that could forge log or terminal lines are refused by default, naming the field.
+#[test]
+fn control_characters_in_ids_are_refused() {
+    let server = Server::start(&[]);
+    for (body, field) in [
+        (json!({ "roomId": "room\u{1b}[8m" }), "roomId"),
+        (
+            json!({ "participantId": "alice\r\nallow_mod" }),
+            "participantId",
+        ),
+        (
+            json!({ "participantId": "eve\u{202E}dom_wolla" }),
+            "participantId",
+        ),
+        (json!({ "roomId": "r\u{85}" }), "roomId"),
+    ] {
+        let (status, answer) = http(
+            server.addr,
+            "POST",
+            "/get-token",
+            &[],
+            body.to_string().as_bytes(),
+        );
+        assert_eq!(status, 400, "{body}: {answer}");
+        assert_eq!(json_body(&answer)["field"], field);
+    }
+    drop(server);
+    let server = Server::start(&["--allow-control-characters"]);
+    let body = json!({ "participantId": "eve\u{202E}x" });
+    let (status, answer) = http(
+        server.addr,
+        "POST",
+        "/get-token",
+        &[],
+        body.to_string().as_bytes(),
+    );
+    assert_eq!(status, 200, "{answer}");
+    let claims = check_token(json_body(&answer)["token"].as_str().expect("token"));
+    assert_eq!(claims.participant_id(), Some("eve\u{202E}x"));
+}
+
+/// CPU seconds a process has used, from /proc (user + system, in clock ticks of 10 ms).
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("stat");
+    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks: u64 =
+        fields[11].parse::<u64>().expect("utime") + fields[12].parse::<u64>().expect("stime");
+    ticks as f64 / 100.0
+}
+
+/// Opens `n` idle connections (as many as the client's own limit allows).
+fn idle_connections(addr: SocketAddr, n: usize) -> Vec<TcpStream> {
+    (0..n)
+        .filter_map(|_| TcpStream::connect(addr).ok())
+        .collect()
+}
+
+/// Out of descriptors, the accept loop backs off instead of spinning, and says so at most
+/// once a second; once connections close, `/healthz` answers again.
+#[test]
+fn accept_errors_back_off_and_log_once_a_second() {
+    let mut server = Server::start_with_file_limit(
+        40,
+        &[
+            "--quiet",
+            "--max-connections",
+            "1000",
+            "--header-timeout",
+            "60s",
+        ],
+    );
+    let pid = server.child.id();
+    let before = cpu_seconds(pid);
+    let idle = idle_connections(server.addr, 80);
+    assert_eq!(idle.len(), 80);
+    std::thread::sleep(Duration::from_secs(3));
+    let used = cpu_seconds(pid) - before;
+    let log = server.log();
+    let warnings = log
+        .iter()
+        .filter(|l| l.contains("cannot accept a connection"))
+        .count();
+    assert!(warnings >= 1, "no warning about accept errors: {log:?}");
+    assert!(warnings <= 5, "{warnings} warnings in 3 s");
+    assert!(used < 0.5, "{used} CPU seconds in 3 s");
+    drop(idle);
+    let start = Instant::now();
+    let healthy = loop {
+        let mut stream = match TcpStream::connect(server.addr) {
+            Ok(stream) => stream,
+            Err(_) => break false,
+        };
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(3)));
+        let _ = stream
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        if read_response(&mut stream).0 == 200 {
+            break true;
+        }
+        if start.elapsed() > Duration::from_secs(10) {
+            break false;
+        }
+    };
+    assert!(
+        healthy,
+        "/healthz did not answer after the connections closed"
+    );
+    assert_eq!(server.wait(Duration::ZERO), None, "the server stopped");
+}
+
+/// The default connection cap sits below the descriptor limit: idle connections past it
+/// wait in the backlog without a single accept error.
+#[test]
+fn the_default_connection_cap_stays_below_the_descriptor_limit() {
+    let server = Server::start_with_file_limit(40, &["--header-timeout", "60s"]);
+    let pid = server.child.id();
+    let before = cpu_seconds(pid);
+    let idle = idle_connections(server.addr, 80);
+    std::thread::sleep(Duration::from_secs(2));
+    let used = cpu_seconds(pid) - before;
+    let log = server.log();
+    assert!(log.iter().all(|l| !l.contains("cannot accept")), "{log:?}");
+    assert!(
+        log.iter()
+            .any(|l| l.contains("connections open (--max-connections)")),
+        "{log:?}"
+    );
+    assert!(used < 0.5, "{used} CPU seconds in 2 s");
+    drop(idle);
+    let start = Instant::now();
+    loop {
+        let (status, _) = http(server.addr, "GET", "/healthz", &[], b"");
+        if status == 200 {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "/healthz never answered"
+        );
+    }
 }

@@ -338,8 +338,8 @@ pub struct ServeArgs {
     #[arg(long, value_name = "BYTES", default_value = "16384")]
     pub max_body: usize,
 
-    /// Connections served at once; more wait to be accepted [default: three quarters of the
-    /// open-file limit, at most 65536]
+    /// Connections served at once; more wait to be accepted [default: the open-file limit
+    /// less 64 (or half a limit under 128), at most 65536]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_connections: Option<u32>,
 

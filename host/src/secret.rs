@@ -77,9 +77,11 @@ pub fn load(args: &SecretArgs, stdin_taken: bool) -> Result<Secret> {
         bytes
     } else if let Some(value) = dotenv_value("VIDEOSDK_SECRET_KEY")? {
         warn_if_shared(Path::new(DOTENV));
-        // dotenv has already trimmed the value; an empty one is refused below, where dotenv
-        // would sign with an empty key.
-        Zeroizing::new(value.into_bytes())
+        // Where dotenv would sign with an empty key, or with spaces kept by quotes, this
+        // refuses instead (the empty case below).
+        let bytes = Zeroizing::new(value.into_bytes());
+        refuse_surrounding_space(&bytes, "VIDEOSDK_SECRET_KEY in .env")?;
+        bytes
     } else {
         bail!(
             "no secret: set VIDEOSDK_SECRET_KEY, put it in a .env file here, or use --secret-file PATH or \

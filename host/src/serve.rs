@@ -604,14 +604,16 @@ fn read_auth_tokens(args: &ServeArgs) -> Result<Vec<Zeroizing<Vec<u8>>>> {
     Ok(tokens)
 }
 
-/// Connections served at once by default: three quarters of the open-file limit, so that
-/// the server never runs out of descriptors for its own files and the listener.
+/// Connections served at once by default: the open-file limit less a reserve (64, or half
+/// a small limit) for the runtime, the listener and files read while serving, so that
+/// accepting never runs out of descriptors.
 fn default_max_connections() -> usize {
     #[cfg(unix)]
     let soft = rlimit::getrlimit(rlimit::Resource::NOFILE).map_or(1024, |(soft, _)| soft);
     #[cfg(not(unix))]
     let soft = 1024_u64;
-    usize::try_from(soft / 4 * 3)
+    let reserve = (soft / 2).min(64);
+    usize::try_from(soft - reserve)
         .unwrap_or(usize::MAX)
         .clamp(1, 65_536)
 }
