@@ -117,6 +117,56 @@ fn measures(output: &str) -> BTreeMap<String, u64> {
         .collect()
 }
 
+/// Symbols that exist only where a panic can happen: the panic machinery, the failure paths
+/// of slice, string and `Option`/`Result` accessors, and the panic handler itself.
+const PANIC_SYMBOLS: &[&str] = &[
+    "core::panicking",
+    "core::slice::index",
+    "core::str::slice_error_fail",
+    "core::option::unwrap_failed",
+    "core::option::expect_failed",
+    "core::result::unwrap_failed",
+    "rust_begin_unwind",
+    "a_panic_path_survived_in_the_firmware",
+];
+
+/// The panic-path symbols an ELF image holds, demangled.
+fn panic_symbols(image: &Path) -> Vec<String> {
+    use object::{Object, ObjectSymbol};
+    let bytes = std::fs::read(image).expect("the image");
+    let elf = object::File::parse(&*bytes).expect("an ELF file");
+    let names: Vec<String> = elf
+        .symbols()
+        .filter_map(|symbol| {
+            symbol
+                .name()
+                .ok()
+                .map(|n| format!("{:#}", rustc_demangle::demangle(n)))
+        })
+        .collect();
+    assert!(
+        names.iter().any(|n| n.contains("videosdk_token_core")),
+        "{} has no symbol table to check",
+        image.display()
+    );
+    names
+        .into_iter()
+        .filter(|n| PANIC_SYMBOLS.iter().any(|p| n.contains(p)))
+        .collect()
+}
+
+/// Both images, the one that only signs and the self-test that also verifies, hold no panic
+/// path: checked on their symbol tables, whatever the panic handler does.
+#[test]
+fn no_firmware_image_holds_a_panic_path() {
+    require_tools();
+    let release = build();
+    for image in ["sign-only", "selftest"] {
+        let found = panic_symbols(&release.join(image));
+        assert!(found.is_empty(), "{image} can panic: {found:#?}");
+    }
+}
+
 #[test]
 fn firmware_signs_and_verifies_every_vector_within_budget_on_a_cortex_m4() {
     require_tools();

@@ -3,8 +3,9 @@
 //! signing path needs an encoder that can work in place inside the caller's buffer.
 //!
 //! Every store is a fixed-size array write through `store`, so no length check that could
-//! panic survives in the compiled code (the firmware build proves it by failing to link if one
-//! does).
+//! panic survives in the compiled code. `tests/firmware.rs` checks that on both firmware
+//! images' symbol tables, and their panic handler names a symbol that does not exist, so an
+//! image with a panic path also fails to link.
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -40,6 +41,10 @@ pub const fn encoded_len(n: usize) -> usize {
 /// Length of the bytes that `n` base64url characters decode to, or `None` when no unpadded
 /// encoding has that length.
 #[must_use]
+#[allow(
+    clippy::arithmetic_side_effects,
+    reason = "(n / 4) * 3 + 2 is below n for every n that has a remainder, so it cannot overflow"
+)]
 pub const fn decoded_len(n: usize) -> Option<usize> {
     let tail = match n % 4 {
         0 => 0,
@@ -117,6 +122,11 @@ macro_rules! encode_from {
 
 /// Encodes a 32-byte MAC into its 43 characters.
 #[must_use]
+#[allow(
+    clippy::arithmetic_side_effects,
+    reason = "in `encode_from!`, `read` advances only past a group `get` just found, so it stays \
+              within the input, and `write` moves 4 for every 3 read"
+)]
 pub fn encode_mac(mac: &[u8; 32]) -> [u8; 43] {
     let mut out = [0u8; 43];
     encode_from!(mac, &mut out, 0, 0);
@@ -125,6 +135,11 @@ pub fn encode_mac(mac: &[u8; 32]) -> [u8; 43] {
 
 /// Encodes `src` into the front of `dst`, returning the length written, or `None` (with
 /// nothing written) when `dst` is shorter than [`encoded_len`]`(src.len())`.
+#[allow(
+    clippy::arithmetic_side_effects,
+    reason = "in `encode_from!`, `read` advances only past a group `get` just found, so it stays \
+              within the input, and `write` moves 4 for every 3 read"
+)]
 pub fn encode_into(src: &[u8], dst: &mut [u8]) -> Option<usize> {
     let len = encoded_len(src.len());
     let dst = dst.get_mut(..len)?;
@@ -138,6 +153,11 @@ pub fn encode_into(src: &[u8], dst: &mut [u8]) -> Option<usize> {
 /// Safe to do front to back: after reading input group `k` (at `from + 3k`) the writes reach
 /// only `4k + 3 < from + 3k + 3`, the start of the next unread group; two groups at a time,
 /// writes end at `4k + 8 <= from + 3k + 6`.
+#[allow(
+    clippy::arithmetic_side_effects,
+    reason = "in `encode_from!`, `read` advances only past a group `get` just found, so it stays \
+              within the input, and `write` moves 4 for every 3 read"
+)]
 pub(crate) fn encode_in_place(buf: &mut [u8], from: usize, n: usize) {
     let Some(buf) = from.checked_add(n).and_then(|end| buf.get_mut(..end)) else {
         return;
@@ -247,6 +267,11 @@ pub enum DecodeError {
 /// # Errors
 /// [`DecodeError::Invalid`] for anything but the canonical encoding;
 /// [`DecodeError::BufferTooSmall`] when `dst` cannot hold the result.
+#[allow(
+    clippy::arithmetic_side_effects,
+    reason = "`read` and `write` advance only after `get` found the group at `read` and the room \
+              at `write`, so both stay within their slices"
+)]
 pub fn decode_into<'o>(src: &[u8], dst: &'o mut [u8]) -> Result<&'o [u8], DecodeError> {
     let len = decoded_len(src.len()).ok_or(DecodeError::Invalid)?;
     let dst = dst.get_mut(..len).ok_or(DecodeError::BufferTooSmall)?;

@@ -36,20 +36,27 @@ impl<'b> Reader<'b> {
         self.buf.get(range).unwrap_or_default()
     }
 
+    /// Moves past `n` bytes. The position never passes the end of the buffer by more than a
+    /// token's few bytes, so the saturation never happens; it keeps an overflow impossible
+    /// rather than assumed.
+    fn advance(&mut self, n: usize) {
+        self.pos = self.pos.saturating_add(n);
+    }
+
     fn peek(&self) -> Option<u8> {
         self.buf.get(self.pos).copied()
     }
 
     fn skip_ws(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
-            self.pos += 1;
+            self.advance(1);
         }
     }
 
     fn expect(&mut self, byte: u8) -> Result<(), Error> {
         self.skip_ws();
         if self.peek() == Some(byte) {
-            self.pos += 1;
+            self.advance(1);
             Ok(())
         } else {
             Err(Error::BadJson)
@@ -67,10 +74,10 @@ impl<'b> Reader<'b> {
         self.skip_ws();
         match self.peek() {
             Some(b'}') => {
-                self.pos += 1;
+                self.advance(1);
                 return Ok(None);
             }
-            Some(b',') if !*first => self.pos += 1,
+            Some(b',') if !*first => self.advance(1),
             _ if *first => {}
             _ => return Err(Error::BadJson),
         }
@@ -90,7 +97,7 @@ impl<'b> Reader<'b> {
         self.skip_ws();
         match self.peek() {
             Some(b'[') => {
-                self.pos += 1;
+                self.advance(1);
                 Ok(())
             }
             Some(_) => Err(not_array),
@@ -104,10 +111,10 @@ impl<'b> Reader<'b> {
         self.skip_ws();
         match self.peek() {
             Some(b']') => {
-                self.pos += 1;
+                self.advance(1);
                 return Ok(false);
             }
-            Some(b',') if !*first => self.pos += 1,
+            Some(b',') if !*first => self.advance(1),
             _ if *first => {}
             _ => return Err(Error::BadJson),
         }
@@ -137,9 +144,9 @@ impl<'b> Reader<'b> {
             }
             value = value
                 .checked_mul(10)
-                .and_then(|v| v.checked_add(u64::from(byte - b'0')))
+                .and_then(|v| v.checked_add(u64::from(byte.saturating_sub(b'0'))))
                 .ok_or(not_integer)?;
-            self.pos += 1;
+            self.advance(1);
         }
         match self.peek() {
             _ if self.pos == start => Err(if self.peek().is_some() {
@@ -155,16 +162,17 @@ impl<'b> Reader<'b> {
     /// Reads the string starting at the current `"`, decoding escapes in place; returns the
     /// range of the decoded text.
     fn string(&mut self) -> Result<Range<usize>, Error> {
-        self.pos += 1;
+        self.advance(1);
         let start = self.pos;
         // Most strings have no escape: one scan finds the closing quote and nothing moves.
         let run = clean_prefix_len(self.buf.get(start..).unwrap_or_default());
-        if self.buf.get(start + run) == Some(&b'"') {
-            self.pos = start + run + 1;
-            return Ok(start..start + run);
+        let end = start.saturating_add(run);
+        if self.buf.get(end) == Some(&b'"') {
+            self.pos = end.saturating_add(1);
+            return Ok(start..end);
         }
-        self.pos = start + run;
-        self.string_with_escapes(start, start + run)
+        self.pos = end;
+        self.string_with_escapes(start, end)
     }
 
     /// The rest of a string from its first escape (or bad byte) at `self.pos`, with the
@@ -181,24 +189,32 @@ impl<'b> Reader<'b> {
             let run = clean_prefix_len(self.buf.get(self.pos..).unwrap_or_default());
             if write != self.pos {
                 for i in 0..run {
-                    let byte = self.buf.get(self.pos + i).copied().unwrap_or_default();
-                    self.put(write + i, byte);
+                    let byte = self
+                        .buf
+                        .get(self.pos.saturating_add(i))
+                        .copied()
+                        .unwrap_or_default();
+                    self.put(write.saturating_add(i), byte);
                 }
             }
-            write += run;
-            self.pos += run;
+            write = write.saturating_add(run);
+            self.advance(run);
             match self.peek() {
                 Some(b'"') => {
                     // Blank what the escapes left between the decoded end and the quote.
                     for gap in write..self.pos {
                         self.put(gap, b' ');
                     }
-                    self.pos += 1;
+                    self.advance(1);
                     return Ok(start..write);
                 }
                 Some(b'\\') => {
-                    let escape = self.buf.get(self.pos + 1).copied().ok_or(Error::BadJson)?;
-                    self.pos += 2;
+                    let escape = self
+                        .buf
+                        .get(self.pos.saturating_add(1))
+                        .copied()
+                        .ok_or(Error::BadJson)?;
+                    self.advance(2);
                     let decoded = match escape {
                         b'"' | b'\\' | b'/' => escape,
                         b'b' => 0x08,
@@ -211,14 +227,14 @@ impl<'b> Reader<'b> {
                             let mut utf8 = [0u8; 4];
                             for &b in c.encode_utf8(&mut utf8).as_bytes() {
                                 self.put(write, b);
-                                write += 1;
+                                write = write.saturating_add(1);
                             }
                             continue;
                         }
                         _ => return Err(Error::BadJson),
                     };
                     self.put(write, decoded);
-                    write += 1;
+                    write = write.saturating_add(1);
                 }
                 // A raw control character, or the end of the text.
                 _ => return Err(Error::BadJson),
@@ -237,15 +253,17 @@ impl<'b> Reader<'b> {
         let high = self.hex4()?;
         let code = match high {
             0xd800..=0xdbff => {
-                if self.buf.get(self.pos..self.pos + 2) != Some(b"\\u") {
+                if self.buf.get(self.pos..self.pos.saturating_add(2)) != Some(b"\\u") {
                     return Err(Error::BadJson);
                 }
-                self.pos += 2;
+                self.advance(2);
                 let low = self.hex4()?;
                 if !(0xdc00..=0xdfff).contains(&low) {
                     return Err(Error::BadJson);
                 }
-                0x10000 + ((high - 0xd800) << 10) + (low - 0xdc00)
+                // Both halves are inside the ranges matched above: at most 0x10FFFF.
+                let offset = (high.saturating_sub(0xd800) << 10) | low.saturating_sub(0xdc00);
+                offset.saturating_add(0x10000)
             }
             0xdc00..=0xdfff => return Err(Error::BadJson),
             _ => high,
@@ -254,19 +272,22 @@ impl<'b> Reader<'b> {
     }
 
     fn hex4(&mut self) -> Result<u32, Error> {
-        let digits = self.buf.get(self.pos..self.pos + 4).ok_or(Error::BadJson)?;
+        let digits = self
+            .buf
+            .get(self.pos..self.pos.saturating_add(4))
+            .ok_or(Error::BadJson)?;
         let mut value = 0;
         for &d in digits {
             let nibble = char::from(d).to_digit(16).ok_or(Error::BadJson)?;
             value = (value << 4) | nibble;
         }
-        self.pos += 4;
+        self.advance(4);
         Ok(value)
     }
 
     fn literal(&mut self, word: &[u8]) -> Result<(), Error> {
-        if self.buf.get(self.pos..self.pos + word.len()) == Some(word) {
-            self.pos += word.len();
+        if self.buf.get(self.pos..self.pos.saturating_add(word.len())) == Some(word) {
+            self.advance(word.len());
             Ok(())
         } else {
             Err(Error::BadJson)
@@ -276,21 +297,21 @@ impl<'b> Reader<'b> {
     /// Any JSON number, checked against RFC 8259's grammar.
     fn number(&mut self) -> Result<(), Error> {
         if self.peek() == Some(b'-') {
-            self.pos += 1;
+            self.advance(1);
         }
         match self.peek() {
-            Some(b'0') => self.pos += 1,
+            Some(b'0') => self.advance(1),
             Some(b'1'..=b'9') => self.digits(),
             _ => return Err(Error::BadJson),
         }
         if self.peek() == Some(b'.') {
-            self.pos += 1;
+            self.advance(1);
             self.one_or_more_digits()?;
         }
         if let Some(b'e' | b'E') = self.peek() {
-            self.pos += 1;
+            self.advance(1);
             if let Some(b'+' | b'-') = self.peek() {
-                self.pos += 1;
+                self.advance(1);
             }
             self.one_or_more_digits()?;
         }
@@ -299,7 +320,7 @@ impl<'b> Reader<'b> {
 
     fn digits(&mut self) {
         while let Some(b'0'..=b'9') = self.peek() {
-            self.pos += 1;
+            self.advance(1);
         }
     }
 
@@ -326,15 +347,15 @@ impl<'b> Reader<'b> {
                     if depth >= MAX_DEPTH {
                         return Err(Error::JsonTooDeep);
                     }
-                    self.pos += 1;
+                    self.advance(1);
                     let is_object = open == b'{';
                     objects = (objects & !(1 << depth)) | (u32::from(is_object) << depth);
-                    depth += 1;
+                    depth = depth.saturating_add(1); // below MAX_DEPTH, checked above
                     self.skip_ws();
                     let close = if is_object { b'}' } else { b']' };
                     if self.peek() == Some(close) {
-                        self.pos += 1;
-                        depth -= 1;
+                        self.advance(1);
+                        depth = depth.saturating_sub(1);
                     } else {
                         opened = true;
                         if is_object {
@@ -359,23 +380,23 @@ impl<'b> Reader<'b> {
                 if depth == 0 {
                     return Ok(());
                 }
-                let in_object = objects & (1 << (depth - 1)) != 0;
+                let in_object = objects & (1 << depth.saturating_sub(1)) != 0;
                 self.skip_ws();
                 match self.peek() {
                     Some(b',') => {
-                        self.pos += 1;
+                        self.advance(1);
                         if in_object {
                             self.member_key()?;
                         }
                         break;
                     }
                     Some(b'}') if in_object => {
-                        self.pos += 1;
-                        depth -= 1;
+                        self.advance(1);
+                        depth = depth.saturating_sub(1);
                     }
                     Some(b']') if !in_object => {
-                        self.pos += 1;
-                        depth -= 1;
+                        self.advance(1);
+                        depth = depth.saturating_sub(1);
                     }
                     _ => return Err(Error::BadJson),
                 }

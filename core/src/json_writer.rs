@@ -51,6 +51,10 @@ impl Out for SliceOut<'_> {
     /// Eight bytes a step: the strings of a token are short, and a `memcpy` call costs more
     /// than copying them.
     #[inline(always)]
+    #[allow(
+        clippy::arithmetic_side_effects,
+        reason = "`len` grows by the chunks of `bytes` up to `end`, which is checked above"
+    )]
     fn put_clean(&mut self, bytes: &[u8]) -> Result<(), ()> {
         let end = self.len.checked_add(bytes.len()).ok_or(())?;
         if end > self.buf.len() {
@@ -173,6 +177,11 @@ const fn needs_escape(byte: u8) -> bool {
 
 /// How many leading bytes need no escaping in a JSON string (no `"`, `\` or control
 /// character); checks eight bytes per step.
+#[allow(
+    clippy::arithmetic_side_effects,
+    reason = "`clean` only grows by a word that `bytes.get` just found, so it stays within \
+              `bytes.len()`, as does `clean` plus a count of bytes after it"
+)]
 pub(crate) fn clean_prefix_len(bytes: &[u8]) -> usize {
     const WIDTH: usize = size_of::<usize>();
     const ONES: usize = usize::MAX / 0xff;
@@ -227,6 +236,12 @@ fn put_u64<O: Out>(out: &mut O, value: u64) -> Result<(), ()> {
 }
 
 /// Writes the digits of `value` so that they end at `end`; returns where they start.
+#[allow(
+    clippy::arithmetic_side_effects,
+    reason = "callers pass `end` 12 or 20 with room for the at most 10 digits of a u32 (8 for \
+              end 12, whose value is below 10^8), so `start` never passes zero; `n % 100 * 2` is \
+              below 200"
+)]
 fn write_u32(digits: &mut [u8; 20], end: usize, mut value: u32) -> usize {
     const PAIRS: &[u8; 200] = b"00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
     let pair = |n: u32| {
@@ -256,6 +271,10 @@ fn write_u32(digits: &mut [u8; 20], end: usize, mut value: u32) -> usize {
 
 /// Values past 10^8 * 2^32 (never a JavaScript-safe time), one digit at a time.
 #[cold]
+#[allow(
+    clippy::arithmetic_side_effects,
+    reason = "a u64 has at most 20 digits, one per step down from 20, and each digit is below 10"
+)]
 fn put_u64_slow<O: Out>(out: &mut O, mut value: u64) -> Result<(), ()> {
     let mut digits = [0u8; 20];
     let mut start = digits.len();

@@ -186,13 +186,27 @@ impl<'t> Segments<'t> {
     /// refused (see [`classify`]), so the accepted path scans no segment twice. The header and
     /// payload must be non-empty; an empty signature is refused after the header, so that
     /// `alg: none` tokens are reported as the wrong algorithm rather than as malformed.
+    ///
+    /// A byte scan and checked splits rather than `split_once`: the string search behind it
+    /// keeps a slice-index panic path that the optimiser cannot remove.
     fn split(token: &'t str) -> Result<Self, Error> {
-        let (header, rest) = token.split_once('.').ok_or(Error::Malformed)?;
-        let (payload, signature) = rest.rsplit_once('.').ok_or(Error::Malformed)?;
-        let signing_input = token
-            .get(..header.len() + 1 + payload.len())
+        let bytes = token.as_bytes();
+        let first = bytes.iter().position(|&b| b == b'.');
+        let last = bytes.iter().rposition(|&b| b == b'.');
+        let (Some(first), Some(last)) = (first, last) else {
+            return Err(Error::Malformed);
+        };
+        // A dot is one byte and never inside a UTF-8 sequence, so both splits fall on
+        // character boundaries; `get` makes that checked rather than assumed.
+        let signing_input = token.get(..last).ok_or(Error::Malformed)?;
+        let signature = token
+            .get(last.saturating_add(1)..)
             .ok_or(Error::Malformed)?;
-        if header.is_empty() || payload.is_empty() {
+        let header = signing_input.get(..first).ok_or(Error::Malformed)?;
+        let payload = signing_input
+            .get(first.saturating_add(1)..)
+            .ok_or(Error::Malformed)?;
+        if first == last || header.is_empty() || payload.is_empty() {
             return Err(Error::Malformed);
         }
         Ok(Self {
