@@ -1280,7 +1280,7 @@ fn dotenv_messages_name_lines_never_values() {
 fn verify_escapes_claims_for_the_terminal() {
     let dir = tempdir();
     let participant = "alice\r\n  permissions:  allow_mod\x1b[8m";
-    let room = "room\u{202E}nioj\u{85}";
+    let room = "room\u{202E}nioj\u{85}\x7f";
     let token = sign_ok(
         dir.path(),
         &[
@@ -1298,7 +1298,7 @@ fn verify_escapes_claims_for_the_terminal() {
     assert_eq!(code(&assert), 0, "{}", err(&assert));
     let text = out(&assert);
     assert!(
-        !text.contains(['\r', '\x1b', '\u{202E}', '\u{85}']),
+        !text.contains(['\r', '\x1b', '\u{202E}', '\u{85}', '\x7f']),
         "{text:?}"
     );
     assert_eq!(text.matches("permissions:").count(), 2, "{text}");
@@ -1308,7 +1308,7 @@ fn verify_escapes_claims_for_the_terminal() {
         text.contains("alice\\r\\n  permissions:  allow_mod\\u001b[8m"),
         "{text}"
     );
-    assert!(text.contains("room\\u202enioj\\u0085"), "{text}");
+    assert!(text.contains("room\\u202enioj\\u0085\\u007f"), "{text}");
     // JSON and decode keep the meaning, escaped.
     for args in [
         vec!["verify", &token, "--now", "1700000060", "--json"],
@@ -1320,7 +1320,7 @@ fn verify_escapes_claims_for_the_terminal() {
             .env("VIDEOSDK_SECRET_KEY", SECRET));
         let text = out(&assert);
         assert!(
-            !text.contains(['\r', '\x1b', '\u{202E}', '\u{85}']),
+            !text.contains(['\r', '\x1b', '\u{202E}', '\u{85}', '\x7f']),
             "{args:?}: {text:?}"
         );
     }

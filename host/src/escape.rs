@@ -32,7 +32,8 @@ pub fn for_terminal(text: &str) -> Cow<'_, str> {
 /// bidi controls, separators) written as `\uXXXX`. They can only occur inside strings, where
 /// the escape means the same character, so the JSON reads back unchanged.
 pub fn json_for_terminal(json: &str) -> Cow<'_, str> {
-    escape(json, |c| is_unsafe(c) && !c.is_ascii_control())
+    // C0 controls are escaped by serde_json already, but for the line breaks of pretty output.
+    escape(json, |c| is_unsafe(c) && c >= '\u{7F}')
 }
 
 fn escape(text: &str, unsafe_char: impl Fn(char) -> bool) -> Cow<'_, str> {
