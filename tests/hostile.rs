@@ -4,8 +4,8 @@ use base64ct::{Base64UrlUnpadded, Encoding};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use videosdk_token_core::{
-    Claims, DEFAULT_MAX_TOKEN_LEN, Error, Permission, Role, Rules, SigningKey, dangerous, sign,
-    verify,
+    Claims, DEFAULT_MAX_TOKEN_LEN, Error, Permission, Role, Rules, SigningKey, dangerous,
+    scratch_len, sign, verify, verify_in_place,
 };
 
 const SECRET: &[u8] = b"hostile-secret-0123456789abcdef-0123456789";
@@ -34,9 +34,19 @@ fn check(token: &str) -> Result<(), Error> {
     check_at(token, Rules::at(IAT))
 }
 
+/// The verdict of `verify` with a scratch buffer of exactly `scratch_len(token.len())`,
+/// checked to be the verdict of `verify_in_place` on the token's own bytes, claims included:
+/// every hostile token below is also a test of the one-buffer form.
 fn check_at(token: &str, rules: Rules) -> Result<(), Error> {
-    let mut scratch = vec![0u8; token.len() + 16];
-    verify(token, &key(), &rules, &mut scratch).map(|_| ())
+    let mut scratch = vec![0u8; scratch_len(token.len())];
+    let with_scratch = verify(token, &key(), &rules, &mut scratch);
+    let mut bytes = token.as_bytes().to_vec();
+    let in_place = verify_in_place(&mut bytes, &key(), &rules);
+    assert_eq!(
+        with_scratch, in_place,
+        "verify and verify_in_place disagree on {token:?}"
+    );
+    with_scratch.map(|_| ())
 }
 
 fn b64(bytes: &[u8]) -> String {

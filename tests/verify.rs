@@ -6,6 +6,7 @@ use proptest::prelude::*;
 use serde_json::json;
 use videosdk_token_core::{
     Claims, Error, Permission, Role, Rules, SigningKey, TokenClaims, dangerous, sign, verify,
+    verify_in_place,
 };
 use videosdk_token_harness::strategies::{ordered_subset, text};
 use videosdk_token_harness::vectors::{self, Typed};
@@ -34,6 +35,12 @@ fn every_golden_vector_verifies_and_reads_back() {
         let verified = verify(&vector.token, &key, &Rules::at(iat), &mut scratch)
             .unwrap_or_else(|e| panic!("{}: {e}", vector.name));
         assert_same_claims(verified.claims(), &typed, &vector.name);
+
+        // One buffer: the token's own bytes.
+        let mut bytes = vector.token.as_bytes().to_vec();
+        let in_place = verify_in_place(&mut bytes, &key, &Rules::at(iat))
+            .unwrap_or_else(|e| panic!("{} in place: {e}", vector.name));
+        assert_same_claims(in_place.claims(), &typed, &vector.name);
 
         let mut scratch = vec![0u8; vector.token.len()];
         let unverified =
@@ -73,6 +80,9 @@ fn node_made_tokens_get_the_expected_verdict() {
         let mut scratch = vec![0u8; case.token.len()];
         let result = verify(&case.token, &key, &rules, &mut scratch);
         assert_eq!(kind(&result), case.expect, "{}", case.name);
+        let mut bytes = case.token.as_bytes().to_vec();
+        let in_place = verify_in_place(&mut bytes, &key, &rules);
+        assert_eq!(kind(&in_place), case.expect, "{} in place", case.name);
         // Where we accept, Node accepts too; where Node refuses, so do we.
         if case.expect == "valid" {
             assert_eq!(case.node, "valid", "{}", case.name);

@@ -133,6 +133,7 @@ pub fn encode_mac(mac: &[u8; 32]) -> [u8; 43] {
     out
 }
 
+#[cfg(test)]
 /// Encodes `src` into the front of `dst`, returning the length written, or `None` (with
 /// nothing written) when `dst` is shorter than [`encoded_len`]`(src.len())`.
 #[allow(
@@ -261,6 +262,62 @@ pub enum DecodeError {
     BufferTooSmall,
 }
 
+/// Decodes `$src[read..end]` into `$dst[write..]`, which has room to `out_end`; `$src` and
+/// `$dst` may be the same buffer when `write <= read`, because every store ends at or before
+/// the first character not yet read. Evaluates to whether every character was canonical.
+macro_rules! decode_from {
+    ($src:expr, $dst:expr, $read:expr, $end:expr, $write:expr, $out_end:expr) => {{
+        let (mut read, end, mut write, out_end) = ($read, $end, $write, $out_end);
+        // Eight characters a step into one word, stored whole: the two bytes past the six
+        // decoded are rewritten by the following steps, which `write + 8 <= out_end`
+        // guarantees exist. In place, the store ends at `write + 8 <= read + 8`, where the
+        // next unread character starts.
+        let mut bad_wide = 0u32;
+        while let (Some(&[a, b, c, d, e, f, g, h]), true) = (
+            $src.get(read..read + 8).filter(|_| read + 8 <= end),
+            cfg!(target_pointer_width = "64") && write + 8 <= out_end,
+        ) {
+            let hi = wide::decode4(a, b, c, d);
+            let lo = wide::decode4(e, f, g, h);
+            bad_wide |= hi | lo;
+            let word = (u64::from(hi & 0x00ff_ffff) << 40) | (u64::from(lo & 0x00ff_ffff) << 16);
+            store($dst, write, word.to_be_bytes());
+            read += 8;
+            write += 6;
+        }
+        let mut bad = u8::from(bad_wide > 0x00ff_ffff) << 7;
+        while let Some(&[a, b, c, d]) = $src.get(read..read + 4).filter(|_| read + 4 <= end) {
+            let (a, b, c, d) = (value(a), value(b), value(c), value(d));
+            bad |= a | b | c | d;
+            let n =
+                (u32::from(a) << 18) | (u32::from(b) << 12) | (u32::from(c) << 6) | u32::from(d);
+            let [_, x, y, z] = n.to_be_bytes();
+            store($dst, write, [x, y, z]);
+            read += 4;
+            write += 3;
+        }
+        match *$src.get(read..end).unwrap_or_default() {
+            [a, b] => {
+                let (a, b) = (value(a), value(b));
+                // The last character's low 4 bits are padding and must be zero.
+                bad |= a | b | (u8::from(b & 0x0f != 0) << 7);
+                let [_, x, _, _] = ((u32::from(a) << 18) | (u32::from(b) << 12)).to_be_bytes();
+                store($dst, write, [x]);
+            }
+            [a, b, c] => {
+                let (a, b, c) = (value(a), value(b), value(c));
+                bad |= a | b | c | (u8::from(c & 0x03 != 0) << 7);
+                let n = (u32::from(a) << 18) | (u32::from(b) << 12) | (u32::from(c) << 6);
+                let [_, x, y, _] = n.to_be_bytes();
+                store($dst, write, [x, y]);
+            }
+            _ => {}
+        }
+        // Every valid sextet is below 64; INVALID (and the padding-bit marks) set the top bits.
+        bad & 0xc0 == 0
+    }};
+}
+
 /// Decodes canonical unpadded base64url from `src` into the front of `dst`, returning the
 /// decoded bytes.
 ///
@@ -269,60 +326,38 @@ pub enum DecodeError {
 /// [`DecodeError::BufferTooSmall`] when `dst` cannot hold the result.
 #[allow(
     clippy::arithmetic_side_effects,
-    reason = "`read` and `write` advance only after `get` found the group at `read` and the room \
-              at `write`, so both stay within their slices"
+    reason = "in `decode_from!`, `read` and `write` advance only after `get` found the group at \
+              `read` and the room at `write`, so both stay within their slices"
 )]
-pub fn decode_into<'o>(src: &[u8], dst: &'o mut [u8]) -> Result<&'o [u8], DecodeError> {
+pub(crate) fn decode_into<'o>(src: &[u8], dst: &'o mut [u8]) -> Result<&'o [u8], DecodeError> {
     let len = decoded_len(src.len()).ok_or(DecodeError::Invalid)?;
     let dst = dst.get_mut(..len).ok_or(DecodeError::BufferTooSmall)?;
-    let (mut read, mut write) = (0, 0);
-    // Eight characters a step into one word, stored whole: the two bytes past the six decoded
-    // are rewritten by the following steps, which `write + 8 <= len` guarantees exist.
-    let mut bad_wide = 0u32;
-    while let (Some(&[a, b, c, d, e, f, g, h]), true) = (
-        src.get(read..read + 8),
-        cfg!(target_pointer_width = "64") && write + 8 <= dst.len(),
-    ) {
-        let hi = wide::decode4(a, b, c, d);
-        let lo = wide::decode4(e, f, g, h);
-        bad_wide |= hi | lo;
-        let word = (u64::from(hi & 0x00ff_ffff) << 40) | (u64::from(lo & 0x00ff_ffff) << 16);
-        store(dst, write, word.to_be_bytes());
-        read += 8;
-        write += 6;
+    if decode_from!(src, dst, 0, src.len(), 0, len) {
+        Ok(dst)
+    } else {
+        Err(DecodeError::Invalid)
     }
-    let mut bad = u8::from(bad_wide > 0x00ff_ffff) << 7;
-    while let Some(&[a, b, c, d]) = src.get(read..read + 4) {
-        let (a, b, c, d) = (value(a), value(b), value(c), value(d));
-        bad |= a | b | c | d;
-        let n = (u32::from(a) << 18) | (u32::from(b) << 12) | (u32::from(c) << 6) | u32::from(d);
-        let [_, x, y, z] = n.to_be_bytes();
-        store(dst, write, [x, y, z]);
-        read += 4;
-        write += 3;
+}
+
+/// Decodes the canonical unpadded base64url that fills `buf` into its front, returning the
+/// decoded bytes (as `base64ct`'s `decode_in_place` does); what follows them is left as it
+/// was partly overwritten.
+///
+/// # Errors
+/// [`DecodeError::Invalid`] for anything but the canonical encoding.
+#[allow(
+    clippy::arithmetic_side_effects,
+    reason = "in `decode_from!`, `read` and `write` advance only after `get` found the group at \
+              `read` and the room at `write`, so both stay within the buffer"
+)]
+pub(crate) fn decode_in_place(buf: &mut [u8]) -> Result<&mut [u8], DecodeError> {
+    let end = buf.len();
+    let len = decoded_len(end).ok_or(DecodeError::Invalid)?;
+    if decode_from!(buf, buf, 0, end, 0, len) {
+        buf.get_mut(..len).ok_or(DecodeError::Invalid)
+    } else {
+        Err(DecodeError::Invalid)
     }
-    match *src.get(read..).unwrap_or_default() {
-        [a, b] => {
-            let (a, b) = (value(a), value(b));
-            // The last character's low 4 bits are padding and must be zero.
-            bad |= a | b | (u8::from(b & 0x0f != 0) << 7);
-            let [_, x, _, _] = ((u32::from(a) << 18) | (u32::from(b) << 12)).to_be_bytes();
-            store(dst, write, [x]);
-        }
-        [a, b, c] => {
-            let (a, b, c) = (value(a), value(b), value(c));
-            bad |= a | b | c | (u8::from(c & 0x03 != 0) << 7);
-            let n = (u32::from(a) << 18) | (u32::from(b) << 12) | (u32::from(c) << 6);
-            let [_, x, y, _] = n.to_be_bytes();
-            store(dst, write, [x, y]);
-        }
-        _ => {}
-    }
-    // Every valid sextet is below 64; INVALID (and the padding-bit marks) set the top bits.
-    if bad & 0xc0 != 0 {
-        return Err(DecodeError::Invalid);
-    }
-    Ok(dst)
 }
 
 #[inline(always)]

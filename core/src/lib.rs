@@ -21,7 +21,7 @@
 )]
 
 mod access;
-pub mod base64url;
+mod base64url;
 mod claims;
 mod duration;
 mod error;
@@ -37,4 +37,7 @@ pub use error::Error;
 pub use sign::{
     HEADER, SIGNATURE_LEN, SigningKey, max_token_len, sign, sign_claims, sign_to_string, token_len,
 };
-pub use verify::{DEFAULT_MAX_TOKEN_LEN, Rules, TokenClaims, VerifiedClaims, dangerous, verify};
+pub use verify::{
+    DEFAULT_MAX_TOKEN_LEN, Rules, TokenClaims, VerifiedClaims, dangerous, scratch_len, verify,
+    verify_in_place,
+};

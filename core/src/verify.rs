@@ -5,7 +5,7 @@
 use core::ops::Range;
 
 use crate::Error;
-use crate::base64url::{DecodeError, decode_into, decoded_len};
+use crate::base64url::{DecodeError, decode_in_place, decode_into, decoded_len};
 use crate::claims::{Permission, Role};
 use crate::json_reader::Reader;
 use crate::sign::{HEADER, SigningKey};
@@ -262,7 +262,11 @@ fn read_header<'s>(segment: &str, scratch: &'s mut [u8]) -> Result<HeaderFields<
             typ: Some("JWT"),
         });
     }
-    let json = decode_segment(segment, scratch)?;
+    read_header_json(decode_segment(segment, scratch)?)
+}
+
+/// Reads a decoded header's `alg` and `typ`, refusing `crit` and repeated keys.
+fn read_header_json(json: &mut [u8]) -> Result<HeaderFields<'_>, Error> {
     let mut reader = Reader::new(json);
     reader.begin_object()?;
     let (mut alg, mut typ): (Option<Range<usize>>, Option<Range<usize>>) = (None, None);
@@ -456,21 +460,13 @@ fn check<'s>(
     if read_header(segments.header, scratch)?.alg != "HS256" {
         return Err(Error::WrongAlgorithm);
     }
-    if segments.signature.is_empty() {
-        return Err(Error::Malformed);
-    }
-    // Room for a few bytes more than a MAC, so that padding or stray characters on a
-    // slightly long signature are reported as bad base64 rather than a bad signature.
-    let mut decoded = [0u8; 40];
-    let mac = match decode_into(segments.signature.as_bytes(), &mut decoded) {
-        Ok(mac) => <&[u8; 32]>::try_from(mac).map_err(|_| Error::BadSignature)?,
-        Err(DecodeError::Invalid) => return Err(Error::BadBase64),
-        Err(DecodeError::BufferTooSmall) => return Err(Error::BadSignature),
-    };
-    if !key.verify_tag(segments.signing_input.as_bytes(), mac) {
-        return Err(Error::BadSignature);
-    }
+    check_signature(&segments, key)?;
     let claims = read_claims(decode_segment(segments.payload, scratch)?)?;
+    check_times(claims, rules)
+}
+
+/// The time rules, on claims whose signature was checked.
+fn check_times<'s>(claims: TokenClaims<'s>, rules: &Rules) -> Result<VerifiedClaims<'s>, Error> {
     let exp = claims.exp.ok_or(Error::MissingClaim)?;
     if rules.now >= exp.saturating_add(rules.leeway) {
         return Err(Error::Expired);
@@ -482,6 +478,108 @@ fn check<'s>(
         return Err(Error::NotYetValid);
     }
     Ok(VerifiedClaims { claims, exp })
+}
+
+/// Verifies a token held in `token`, decoding its header and payload in place, so that a
+/// device needs one buffer: the token's own. Checks and refusals are exactly those of
+/// [`verify`]; on return (either way) the buffer no longer holds the token.
+///
+/// ```
+/// use videosdk_token_core::{Claims, Permission, Rules, SigningKey, sign, verify_in_place};
+///
+/// let key = SigningKey::new(b"demo-secret-0123456789abcdef-0123456789")?;
+/// let claims = Claims::new("demo-api-key", &[Permission::AllowJoin], 1_700_000_000, 1_700_007_200);
+/// // A token as it arrives, say from a radio, into the one buffer the device keeps.
+/// let mut buf = [0u8; 256];
+/// let len = sign(&claims, &key, &mut buf)?.len();
+/// let token = buf.get_mut(..len).ok_or("fits")?;
+/// let verified = verify_in_place(token, &key, &Rules::at(1_700_000_060))?;
+/// assert_eq!(verified.apikey(), "demo-api-key");
+/// # Ok::<(), Box<dyn core::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// As [`verify`]; a buffer that is not UTF-8 is [`Error::BadBase64`] (or [`Error::Malformed`]
+/// when it is not three segments).
+pub fn verify_in_place<'b>(
+    token: &'b mut [u8],
+    key: &SigningKey,
+    rules: &Rules,
+) -> Result<VerifiedClaims<'b>, Error> {
+    if token.len() > rules.max_token_len {
+        return Err(Error::TokenTooLong);
+    }
+    let Ok(text) = core::str::from_utf8(token) else {
+        return Err(if three_segments_bytes(token) {
+            Error::BadBase64
+        } else {
+            Error::Malformed
+        });
+    };
+    // Everything that reads the token as written happens before any of it is overwritten:
+    // the split, the standard-header shortcut and the MAC over the signing input.
+    let (header_end, payload_end, standard_header, signature) = match Segments::split(text) {
+        Ok(segments) => (
+            segments.header.len(),
+            segments.signing_input.len(),
+            segments.header == HEADER || segments.header == HEADER_TYP_FIRST,
+            check_signature(&segments, key),
+        ),
+        Err(e) => return Err(classify(text, e)),
+    };
+    let three = three_segments(text);
+    let refuse = |e: Error| if three { e } else { Error::Malformed };
+    let (header, rest) = token
+        .split_at_mut_checked(header_end)
+        .ok_or(Error::Malformed)?;
+    if !standard_header {
+        let json = decode_in_place(header).map_err(|_| refuse(Error::BadBase64))?;
+        if read_header_json(json).map_err(refuse)?.alg != "HS256" {
+            return Err(refuse(Error::WrongAlgorithm));
+        }
+    }
+    signature.map_err(refuse)?;
+    let payload = rest
+        .get_mut(1..payload_end.saturating_sub(header_end))
+        .ok_or(Error::Malformed)?;
+    let json = decode_in_place(payload).map_err(|_| refuse(Error::BadBase64))?;
+    read_claims(json)
+        .and_then(|claims| check_times(claims, rules))
+        .map_err(refuse)
+}
+
+/// The signature's verdict: present, canonical base64url, and the MAC of the signing input.
+fn check_signature(segments: &Segments<'_>, key: &SigningKey) -> Result<(), Error> {
+    if segments.signature.is_empty() {
+        return Err(Error::Malformed);
+    }
+    // Room for a few bytes more than a MAC, so that padding or stray characters on a
+    // slightly long signature are reported as bad base64 rather than a bad signature.
+    let mut decoded = [0u8; 40];
+    let mac = match decode_into(segments.signature.as_bytes(), &mut decoded) {
+        Ok(mac) => <&[u8; 32]>::try_from(mac).map_err(|_| Error::BadSignature)?,
+        Err(DecodeError::Invalid) => return Err(Error::BadBase64),
+        Err(DecodeError::BufferTooSmall) => return Err(Error::BadSignature),
+    };
+    if key.verify_tag(segments.signing_input.as_bytes(), mac) {
+        Ok(())
+    } else {
+        Err(Error::BadSignature)
+    }
+}
+
+/// The length of scratch buffer [`verify`] needs for any token of up to `max_token_len`
+/// bytes: the decoded payload is never longer than the token (the header is decoded into the
+/// same space first). [`verify_in_place`] needs none.
+#[must_use]
+pub const fn scratch_len(max_token_len: usize) -> usize {
+    // A segment of n <= max_token_len characters decodes to at most floor(3n / 4) bytes.
+    (max_token_len / 4).saturating_mul(3).saturating_add(2)
+}
+
+/// Whether the bytes hold exactly two dots.
+fn three_segments_bytes(token: &[u8]) -> bool {
+    token.iter().filter(|&&b| b == b'.').count() == 2
 }
 
 /// Reading a token without checking it. Named so that it is never used by accident: nothing

@@ -1,17 +1,24 @@
-//! `verify` on arbitrary bytes: never panics, never accepts a token this key did not sign.
+//! `verify` on arbitrary bytes: never panics, never accepts a token this key did not sign,
+//! and `verify_in_place` on the same bytes gives the same verdict and claims.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use videosdk_token_core::{Rules, SigningKey, verify};
+use videosdk_token_core::{Rules, SigningKey, scratch_len, verify, verify_in_place};
 
 /// The secret the seed corpus tokens were signed with (tests/vectors/vectors.json).
 const SECRET: &[u8] = b"vectors-secret-0123456789abcdef-0123456789";
 
 fuzz_target!(|data: &[u8]| {
+    let key = SigningKey::new(SECRET).expect("secret");
+    let mut bytes = data.to_vec();
+    let in_place = verify_in_place(&mut bytes, &key, &Rules::at(1_700_000_000));
     let Ok(token) = std::str::from_utf8(data) else {
+        assert!(in_place.is_err());
         return;
     };
-    let key = SigningKey::new(SECRET).expect("secret");
+    let mut exact = vec![0u8; scratch_len(token.len())];
+    let with_scratch = verify(token, &key, &Rules::at(1_700_000_000), &mut exact);
+    assert_eq!(with_scratch, in_place);
     let mut scratch = [0u8; 16 * 1024];
     for now in [0, 1_700_000_000, u64::MAX] {
         let rules = Rules::at(now).with_leeway(60);

@@ -4,8 +4,8 @@
 use std::io::Write;
 
 use anyhow::{Context, Result, anyhow, bail};
+use base64ct::{Base64UrlUnpadded, Encoding};
 use serde_json::{Map, Value, json};
-use videosdk_token_core::base64url::{decode_into, decoded_len};
 
 use crate::cli::DecodeArgs;
 use crate::clock;
@@ -22,10 +22,10 @@ struct Decoded {
 }
 
 fn segment(name: &str, text: &str) -> Result<Map<String, Value>> {
-    let len = decoded_len(text.len())
-        .ok_or_else(|| anyhow!("the {name} is not base64url (bad length)"))?;
-    let mut bytes = vec![0u8; len];
-    decode_into(text.as_bytes(), &mut bytes).map_err(|_| anyhow!("the {name} is not base64url"))?;
+    let bytes = Base64UrlUnpadded::decode_vec(text).map_err(|e| match e {
+        base64ct::Error::InvalidLength => anyhow!("the {name} is not base64url (bad length)"),
+        base64ct::Error::InvalidEncoding => anyhow!("the {name} is not base64url"),
+    })?;
     match serde_json::from_slice(&bytes).with_context(|| format!("the {name} is not JSON"))? {
         Value::Object(map) => Ok(map),
         _ => bail!("the {name} is not a JSON object"),
