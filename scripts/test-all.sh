@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 step() { printf '\n==> %s\n' "$*"; }
 
 step "Rust targets for the no_std builds and the firmware"
-rustup target add thumbv7em-none-eabihf wasm32-unknown-unknown
+rustup target add thumbv7em-none-eabihf wasm32-unknown-unknown thumbv6m-none-eabi riscv32imc-unknown-none-elf
 
 step "QEMU for the Cortex-M4 firmware test"
 if ! command -v qemu-system-arm >/dev/null 2>&1; then
@@ -35,9 +35,10 @@ cargo clippy --workspace --all-targets -- -D warnings
 (cd fuzz && cargo fmt --check)
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 
-step "The core builds without std for a Cortex-M4F and for wasm32"
-cargo build -p videosdk-token-core --release --target thumbv7em-none-eabihf
-cargo build -p videosdk-token-core --release --target wasm32-unknown-unknown
+step "The core builds without std: Cortex-M4F, Cortex-M0+ (no atomic compare-and-swap), RISC-V (ESP32-C3 class), wasm32"
+for target in thumbv7em-none-eabihf thumbv6m-none-eabi riscv32imc-unknown-none-elf wasm32-unknown-unknown; do
+    cargo build -p videosdk-token-core --release --target "$target"
+done
 
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
