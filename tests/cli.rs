@@ -1420,3 +1420,49 @@ fn batch_lines_and_waits_get_precise_messages() {
         assert!(!err(&assert).contains("lifetime"), "{flag}");
     }
 }
+
+/// A token with names this tool does not know verifies, shows them as unknown and grants
+/// nothing from them; `--refuse-unknown-names` refuses it.
+#[test]
+fn verify_shows_unknown_names_and_can_refuse_them() {
+    let doc = vectors::load();
+    let case = doc
+        .verify
+        .iter()
+        .find(|c| c.name == "roles as the official Python example signs them")
+        .expect("case");
+    let dir = tempdir();
+    let now = case.now.to_string();
+    let verify = |extra: &[&str]| {
+        run(cli(dir.path())
+            .args(["verify", &case.token, "--now", &now])
+            .args(extra)
+            .env("VIDEOSDK_SECRET_KEY", &case.secret))
+    };
+    let assert = verify(&[]);
+    assert_eq!(code(&assert), 0, "{}", err(&assert));
+    let text = out(&assert);
+    assert!(
+        text.contains("unknown:      roles \"CRAWLER\", \"PUBLISHER\" (grant nothing)"),
+        "{text}"
+    );
+    assert!(text.contains("may:          nothing"), "{text}");
+    let assert = verify(&["--json"]);
+    let doc: serde_json::Value = serde_json::from_str(&out(&assert)).expect("json");
+    assert_eq!(
+        doc["unknownRoles"],
+        serde_json::json!(["CRAWLER", "PUBLISHER"])
+    );
+    assert_eq!(doc["meetings"], false);
+    assert_eq!(doc["serverApi"], false);
+    let assert = verify(&["--for", "api"]);
+    assert_eq!(code(&assert), 1);
+    assert!(
+        err(&assert).contains("roles are unknown here and grant nothing"),
+        "{}",
+        err(&assert)
+    );
+    let assert = verify(&["--refuse-unknown-names"]);
+    assert_eq!(code(&assert), 1);
+    assert!(err(&assert).contains("unknown role"), "{}", err(&assert));
+}

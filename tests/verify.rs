@@ -5,8 +5,8 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use proptest::prelude::*;
 use serde_json::json;
 use videosdk_token_core::{
-    Claims, Error, Permission, Role, Rules, SigningKey, TokenClaims, dangerous, sign, verify,
-    verify_in_place,
+    Claims, Error, Join, Permission, Refusal, Role, Rules, SigningKey, TokenClaims, dangerous,
+    sign, verify, verify_in_place,
 };
 use videosdk_token_harness::strategies::{ordered_subset, text};
 use videosdk_token_harness::vectors::{self, Typed};
@@ -210,4 +210,87 @@ proptest! {
         prop_assert_eq!(verified.claims().room_id(), Some(room_id.as_str()));
         prop_assert_eq!(verified.exp(), iat + lifetime);
     }
+}
+
+/// Names this crate does not know (VideoSDK's own examples sign `"CRAWLER"`, `"PUBLISHER"`,
+/// third-party code `allow_live_stream`) keep the signature and time verdict, are reported,
+/// grant nothing, and refuse the token under `refusing_unknown_names`.
+#[test]
+fn unknown_names_are_reported_and_grant_nothing() {
+    let doc = vectors::load();
+    let case = |name: &str| {
+        doc.verify
+            .iter()
+            .find(|c| c.name == name)
+            .unwrap_or_else(|| panic!("no verify case {name:?}"))
+    };
+    let check =
+        |name: &str,
+         strict: bool,
+         run: &dyn Fn(Result<videosdk_token_core::VerifiedClaims<'_>, Error>)| {
+            let c = case(name);
+            let key = SigningKey::new(c.secret.as_bytes()).expect("secret");
+            let mut rules = Rules::at(c.now);
+            if strict {
+                rules = rules.refusing_unknown_names();
+            }
+            let mut scratch = vec![0u8; c.token.len()];
+            run(verify(&c.token, &key, &rules, &mut scratch));
+            let mut bytes = c.token.as_bytes().to_vec();
+            run(verify_in_place(&mut bytes, &key, &rules));
+        };
+
+    check(
+        "roles as the official Python example signs them",
+        false,
+        &|result| {
+            let verified = result.expect("valid");
+            assert_eq!(verified.claims().unknown_roles(), ["CRAWLER", "PUBLISHER"]);
+            assert!(verified.claims().roles().is_empty());
+            assert!(!verified.claims().allows_meetings());
+            assert!(!verified.claims().allows_server_api());
+            assert_eq!(
+                verified.join("any-room", None),
+                Err(Refusal::UnknownRolesOnly)
+            );
+            assert_eq!(
+                verified.call_server_api(None),
+                Err(Refusal::UnknownRolesOnly)
+            );
+        },
+    );
+    check(
+        "roles as the official Python example signs them",
+        true,
+        &|result| {
+            assert_eq!(result.map(|_| ()), Err(Error::UnknownRole));
+        },
+    );
+    check("a permission from third-party code", false, &|result| {
+        let verified = result.expect("valid");
+        assert_eq!(verified.claims().permissions(), [Permission::AllowJoin]);
+        assert_eq!(
+            verified.claims().unknown_permissions(),
+            ["allow_live_stream"]
+        );
+        assert_eq!(verified.join("r", None), Ok(Join::Directly));
+    });
+    check("a permission from third-party code", true, &|result| {
+        assert_eq!(result.map(|_| ()), Err(Error::UnknownPermission));
+    });
+    check("only unknown permissions", false, &|result| {
+        let verified = result.expect("valid");
+        assert!(verified.claims().permissions().is_empty());
+        assert_eq!(verified.join("r", None), Err(Refusal::NoJoinPermission));
+        assert!(verified.moderate("r", None).is_err());
+    });
+    check("unknown role", false, &|result| {
+        let verified = result.expect("valid");
+        assert!(verified.claims().roles().is_empty());
+        assert_eq!(verified.claims().unknown_roles(), ["admin"]);
+        assert_eq!(
+            verified.join("abcd-efgh-ijkl", Some("p-1")),
+            Err(Refusal::UnknownRolesOnly)
+        );
+    });
 }

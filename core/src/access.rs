@@ -4,7 +4,7 @@
 
 use core::fmt;
 
-use crate::claims::Permission;
+use crate::claims::{Permission, Role};
 use crate::verify::VerifiedClaims;
 
 /// How a participant may enter a meeting.
@@ -32,6 +32,9 @@ pub enum Refusal {
     NoJoinPermission,
     /// Returned when the token lacks `allow_mod`.
     NoModeratePermission,
+    /// Returned when the token's roles are all names this crate does not know (VideoSDK's
+    /// examples sign `"CRAWLER"` and `"PUBLISHER"`): they grant nothing.
+    UnknownRolesOnly,
 }
 
 impl Refusal {
@@ -45,6 +48,7 @@ impl Refusal {
             Self::MeetingOnly => "token is for meetings only (role rtc)",
             Self::NoJoinPermission => "token has neither allow_join nor ask_join",
             Self::NoModeratePermission => "token lacks allow_mod",
+            Self::UnknownRolesOnly => "token's roles are unknown here and grant nothing",
         }
     }
 }
@@ -58,6 +62,16 @@ impl fmt::Display for Refusal {
 impl core::error::Error for Refusal {}
 
 impl VerifiedClaims<'_> {
+    /// Why the roles forbid something: `known` (the other role) when the token holds it,
+    /// otherwise only unknown names, which grant nothing.
+    fn roles_refusal(&self, other: Role, known: Refusal) -> Refusal {
+        if self.claims().roles().contains(&other) {
+            known
+        } else {
+            Refusal::UnknownRolesOnly
+        }
+    }
+
     fn check_scope(
         &self,
         room_id: Option<&str>,
@@ -85,7 +99,7 @@ impl VerifiedClaims<'_> {
     pub fn join(&self, room_id: &str, participant_id: Option<&str>) -> Result<Join, Refusal> {
         let claims = self.claims();
         if !claims.allows_meetings() {
-            return Err(Refusal::ServerApiOnly);
+            return Err(self.roles_refusal(Role::Crawler, Refusal::ServerApiOnly));
         }
         self.check_scope(Some(room_id), participant_id)?;
         if claims.permissions().contains(&Permission::AllowJoin) {
@@ -104,7 +118,7 @@ impl VerifiedClaims<'_> {
     pub fn moderate(&self, room_id: &str, participant_id: Option<&str>) -> Result<(), Refusal> {
         let claims = self.claims();
         if !claims.allows_meetings() {
-            return Err(Refusal::ServerApiOnly);
+            return Err(self.roles_refusal(Role::Crawler, Refusal::ServerApiOnly));
         }
         self.check_scope(Some(room_id), participant_id)?;
         if claims.permissions().contains(&Permission::AllowMod) {
@@ -120,7 +134,7 @@ impl VerifiedClaims<'_> {
     /// The [`Refusal`] that stops it.
     pub fn call_server_api(&self, room_id: Option<&str>) -> Result<(), Refusal> {
         if !self.claims().allows_server_api() {
-            return Err(Refusal::MeetingOnly);
+            return Err(self.roles_refusal(Role::Rtc, Refusal::MeetingOnly));
         }
         self.check_scope(room_id, None)
     }

@@ -66,10 +66,18 @@ pub enum Error {
     WrongClaimType,
     /// Returned when a claim appears twice.
     DuplicateClaim,
-    /// Returned when `permissions` holds a name other than `allow_join`, `ask_join`, `allow_mod`.
+    /// Returned, by rules that refuse unknown names ([`Rules::refusing_unknown_names`]), when
+    /// `permissions` holds a name other than `allow_join`, `ask_join`, `allow_mod`.
+    ///
+    /// [`Rules::refusing_unknown_names`]: crate::Rules::refusing_unknown_names
     UnknownPermission,
-    /// Returned when `roles` holds a name other than `crawler`, `rtc`.
+    /// Returned, by rules that refuse unknown names, when `roles` holds a name other than
+    /// `crawler`, `rtc`.
     UnknownRole,
+    /// Returned when `permissions` or `roles` holds more unknown names than
+    /// [`MAX_UNKNOWN_NAMES`](crate::MAX_UNKNOWN_NAMES), which a reader without allocation cannot
+    /// keep.
+    TooManyUnknownNames,
     /// Returned when `roomId`, `participantId` or `roles` comes without `version: 2`.
     VersionRequired,
     /// Returned when the scratch buffer cannot hold the decoded header and payload; `needed`
@@ -119,6 +127,7 @@ impl Error {
                 "unknown permission: expected allow_join, ask_join or allow_mod"
             }
             Self::UnknownRole => "unknown role: expected crawler or rtc",
+            Self::TooManyUnknownNames => "permissions or roles hold too many unknown names",
             Self::VersionRequired => "roomId, participantId and roles require version 2",
             Self::ScratchTooSmall { .. } => "scratch buffer is too small for the token",
         }

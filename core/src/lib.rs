@@ -38,6 +38,6 @@ pub use sign::{
     HEADER, SIGNATURE_LEN, SigningKey, max_token_len, sign, sign_claims, sign_to_string, token_len,
 };
 pub use verify::{
-    DEFAULT_MAX_TOKEN_LEN, Rules, TokenClaims, VerifiedClaims, dangerous, scratch_len, verify,
-    verify_in_place,
+    DEFAULT_MAX_TOKEN_LEN, MAX_UNKNOWN_NAMES, Rules, TokenClaims, VerifiedClaims, dangerous,
+    scratch_len, verify, verify_in_place,
 };

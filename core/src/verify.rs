@@ -10,6 +10,10 @@ use crate::claims::{Permission, Role};
 use crate::json_reader::Reader;
 use crate::sign::{HEADER, SigningKey};
 
+/// Unknown permission names, and unknown role names, that a token may hold and still be read;
+/// one more is [`Error::TooManyUnknownNames`].
+pub const MAX_UNKNOWN_NAMES: usize = 4;
+
 /// Longest token [`Rules::at`] accepts by default, in bytes: far above any VideoSDK token and
 /// within common HTTP header limits.
 pub const DEFAULT_MAX_TOKEN_LEN: usize = 8192;
@@ -23,6 +27,7 @@ pub struct Rules {
     now: u64,
     leeway: u64,
     max_token_len: usize,
+    refuse_unknown_names: bool,
 }
 
 impl Rules {
@@ -33,7 +38,17 @@ impl Rules {
             now,
             leeway: 0,
             max_token_len: DEFAULT_MAX_TOKEN_LEN,
+            refuse_unknown_names: false,
         }
+    }
+
+    /// Refuses tokens whose `permissions` or `roles` hold a name this crate does not know
+    /// ([`Error::UnknownPermission`], [`Error::UnknownRole`]). By default such names are
+    /// reported ([`TokenClaims::unknown_permissions`]) and grant nothing.
+    #[must_use]
+    pub const fn refusing_unknown_names(mut self) -> Self {
+        self.refuse_unknown_names = true;
+        self
     }
 
     /// Allows `seconds` of clock skew on `exp` and `nbf`.
@@ -72,6 +87,8 @@ pub struct TokenClaims<'s> {
     room_id: Option<&'s str>,
     participant_id: Option<&'s str>,
     roles: heapless::Vec<Role, 2>,
+    unknown_permissions: UnknownNames<'s>,
+    unknown_roles: UnknownNames<'s>,
     iat: Option<u64>,
     exp: Option<u64>,
     nbf: Option<u64>,
@@ -84,10 +101,23 @@ impl<'s> TokenClaims<'s> {
         self.apikey
     }
 
-    /// `permissions`, in token order.
+    /// The known `permissions`, in token order.
     #[must_use]
     pub fn permissions(&self) -> &[Permission] {
         &self.permissions
+    }
+
+    /// Names in `permissions` this crate does not know, in token order; they grant nothing.
+    #[must_use]
+    pub fn unknown_permissions(&self) -> &[&'s str] {
+        self.unknown_permissions.as_slice()
+    }
+
+    /// Names in `roles` this crate does not know (VideoSDK's examples sign `"CRAWLER"` and
+    /// `"PUBLISHER"`), in token order; they grant nothing.
+    #[must_use]
+    pub fn unknown_roles(&self) -> &[&'s str] {
+        self.unknown_roles.as_slice()
     }
 
     /// `version`, if present.
@@ -108,7 +138,7 @@ impl<'s> TokenClaims<'s> {
         self.participant_id
     }
 
-    /// `roles`, in token order; empty when absent.
+    /// The known `roles`, in token order; empty when absent.
     #[must_use]
     pub fn roles(&self) -> &[Role] {
         &self.roles
@@ -132,16 +162,41 @@ impl<'s> TokenClaims<'s> {
         self.nbf
     }
 
-    /// Whether these roles allow meetings (`rtc`, or no role).
+    /// Whether these roles allow meetings (`rtc`, or no role at all; unknown roles grant
+    /// nothing).
     #[must_use]
     pub fn allows_meetings(&self) -> bool {
-        self.roles.is_empty() || self.roles.contains(&Role::Rtc)
+        self.no_roles() || self.roles.contains(&Role::Rtc)
     }
 
-    /// Whether these roles allow the server API (`crawler`, or no role).
+    /// Whether these roles allow the server API (`crawler`, or no role at all; unknown roles
+    /// grant nothing).
     #[must_use]
     pub fn allows_server_api(&self) -> bool {
-        self.roles.is_empty() || self.roles.contains(&Role::Crawler)
+        self.no_roles() || self.roles.contains(&Role::Crawler)
+    }
+
+    fn no_roles(&self) -> bool {
+        self.roles.is_empty() && self.unknown_roles.is_empty()
+    }
+}
+
+/// Up to [`MAX_UNKNOWN_NAMES`] names borrowed from the payload. An array rather than a
+/// `heapless::Vec`, which has a destructor: a borrow inside a type with one would keep the
+/// scratch buffer borrowed until the claims are dropped, not merely last used.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct UnknownNames<'s> {
+    names: [&'s str; MAX_UNKNOWN_NAMES],
+    len: usize,
+}
+
+impl<'s> UnknownNames<'s> {
+    fn as_slice(&self) -> &[&'s str] {
+        self.names.get(..self.len).unwrap_or_default()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
     }
 }
 
@@ -336,24 +391,46 @@ fn set_once<T>(slot: &mut Option<T>, value: T) -> Result<(), Error> {
     Ok(())
 }
 
-/// Reads an array of names into a set that keeps order and refuses repeats.
+/// An array of names: the known ones in a set that keeps order, and where the unknown ones
+/// lie in the JSON (text once the whole payload is checked as UTF-8). A name listed twice is
+/// `repeated`, known or not.
+struct Names<T, const N: usize> {
+    known: heapless::Vec<T, N>,
+    unknown: heapless::Vec<Range<usize>, MAX_UNKNOWN_NAMES>,
+}
+
 fn read_names<T: PartialEq, const N: usize>(
     reader: &mut Reader<'_>,
-    parse: impl Fn(&str) -> Option<T>,
-    unknown: Error,
+    parse: impl Fn(&[u8]) -> Option<T>,
     repeated: Error,
-) -> Result<heapless::Vec<T, N>, Error> {
+) -> Result<Names<T, N>, Error> {
     reader.begin_array(Error::WrongClaimType)?;
-    let mut names = heapless::Vec::new();
+    let mut names = Names {
+        known: heapless::Vec::new(),
+        unknown: heapless::Vec::new(),
+    };
     let mut first = true;
     while reader.next_element(&mut first)? {
         let range = reader.string_value(Error::WrongClaimType)?;
-        let name = core::str::from_utf8(reader.bytes(range)).map_err(|_| unknown)?;
-        let value = parse(name).ok_or(unknown)?;
-        if names.contains(&value) {
-            return Err(repeated);
+        let name = reader.bytes(range.clone());
+        if let Some(value) = parse(name) {
+            if names.known.contains(&value) {
+                return Err(repeated);
+            }
+            names.known.push(value).map_err(|_| repeated)?;
+        } else {
+            if names
+                .unknown
+                .iter()
+                .any(|seen| reader.bytes(seen.clone()) == name)
+            {
+                return Err(repeated);
+            }
+            names
+                .unknown
+                .push(range)
+                .map_err(|_| Error::TooManyUnknownNames)?;
         }
-        names.push(value).map_err(|_| repeated)?;
     }
     Ok(names)
 }
@@ -376,17 +453,9 @@ fn read_claims(json: &mut [u8]) -> Result<TokenClaims<'_>, Error> {
             }
             Key::Permissions => set_once(
                 &mut permissions,
-                read_names(
-                    r,
-                    Permission::from_name,
-                    Error::UnknownPermission,
-                    Error::DuplicatePermission,
-                )?,
+                read_names(r, permission_named, Error::DuplicatePermission)?,
             )?,
-            Key::Roles => set_once(
-                &mut roles,
-                read_names(r, Role::from_name, Error::UnknownRole, Error::DuplicateRole)?,
-            )?,
+            Key::Roles => set_once(&mut roles, read_names(r, role_named, Error::DuplicateRole)?)?,
             Key::Version => set_once(&mut version, r.integer_value(Error::WrongClaimType)?)?,
             Key::Iat => set_once(&mut iat, r.integer_value(Error::WrongClaimType)?)?,
             Key::Exp => set_once(&mut exp, r.integer_value(Error::WrongClaimType)?)?,
@@ -398,13 +467,30 @@ fn read_claims(json: &mut [u8]) -> Result<TokenClaims<'_>, Error> {
     // One UTF-8 check for the whole payload, after unescaping (see `Reader::into_text`).
     let json = reader.into_text()?;
     let text = |range: Range<usize>| json.get(range).ok_or(Error::BadJson);
+    let texts = |ranges: heapless::Vec<Range<usize>, MAX_UNKNOWN_NAMES>| {
+        let mut names = UnknownNames {
+            len: ranges.len(),
+            ..UnknownNames::default()
+        };
+        for (slot, range) in names.names.iter_mut().zip(ranges) {
+            *slot = text(range)?;
+        }
+        Ok::<_, Error>(names)
+    };
+    let permissions = permissions.ok_or(Error::MissingClaim)?;
+    let roles = roles.unwrap_or(Names {
+        known: heapless::Vec::new(),
+        unknown: heapless::Vec::new(),
+    });
     let claims = TokenClaims {
         apikey: text(apikey.ok_or(Error::MissingClaim)?)?,
-        permissions: permissions.ok_or(Error::MissingClaim)?,
+        permissions: permissions.known,
+        unknown_permissions: texts(permissions.unknown)?,
         version,
         room_id: room_id.map(text).transpose()?,
         participant_id: participant_id.map(text).transpose()?,
-        roles: roles.unwrap_or_default(),
+        roles: roles.known,
+        unknown_roles: texts(roles.unknown)?,
         iat,
         exp,
         nbf,
@@ -412,7 +498,7 @@ fn read_claims(json: &mut [u8]) -> Result<TokenClaims<'_>, Error> {
     if claims.apikey.is_empty() {
         return Err(Error::EmptyApiKey);
     }
-    if claims.permissions.is_empty() {
+    if claims.permissions.is_empty() && claims.unknown_permissions.is_empty() {
         return Err(Error::NoPermissions);
     }
     if claims.room_id == Some("") {
@@ -422,7 +508,7 @@ fn read_claims(json: &mut [u8]) -> Result<TokenClaims<'_>, Error> {
         return Err(Error::EmptyParticipantId);
     }
     let has_v2_fields =
-        claims.room_id.is_some() || claims.participant_id.is_some() || !claims.roles.is_empty();
+        claims.room_id.is_some() || claims.participant_id.is_some() || !claims.no_roles();
     if has_v2_fields && claims.version != Some(2) {
         return Err(Error::VersionRequired);
     }
@@ -465,8 +551,28 @@ fn check<'s>(
     check_times(claims, rules)
 }
 
-/// The time rules, on claims whose signature was checked.
+/// Names as the token spells them; anything else (another case included) is unknown.
+fn permission_named(name: &[u8]) -> Option<Permission> {
+    core::str::from_utf8(name)
+        .ok()
+        .and_then(Permission::from_name)
+}
+
+fn role_named(name: &[u8]) -> Option<Role> {
+    core::str::from_utf8(name).ok().and_then(Role::from_name)
+}
+
+/// The rules' refusal of unknown names, then the time rules, on claims whose signature was
+/// checked.
 fn check_times<'s>(claims: TokenClaims<'s>, rules: &Rules) -> Result<VerifiedClaims<'s>, Error> {
+    if rules.refuse_unknown_names {
+        if !claims.unknown_permissions.is_empty() {
+            return Err(Error::UnknownPermission);
+        }
+        if !claims.unknown_roles.is_empty() {
+            return Err(Error::UnknownRole);
+        }
+    }
     let exp = claims.exp.ok_or(Error::MissingClaim)?;
     if rules.now >= exp.saturating_add(rules.leeway) {
         return Err(Error::Expired);

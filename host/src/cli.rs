@@ -174,6 +174,11 @@ pub struct VerifyArgs {
     /// Refuse a token longer than this many bytes
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_TOKEN_LEN)]
     pub max_token_len: usize,
+
+    /// Refuse a token whose permissions or roles hold a name this tool does not know (by
+    /// default they are shown as unknown and grant nothing)
+    #[arg(long)]
+    pub refuse_unknown_names: bool,
 }
 
 #[derive(Debug, Args)]

@@ -38,9 +38,12 @@ pub fn run(args: &VerifyArgs) -> Result<()> {
     let key = signing_key(&secret)?;
     let now = args.now.unwrap_or_else(clock::now);
     let mut scratch = vec![0u8; token.len()];
-    let rules = Rules::at(now)
+    let mut rules = Rules::at(now)
         .with_leeway(args.leeway)
         .with_max_token_len(args.max_token_len);
+    if args.refuse_unknown_names {
+        rules = rules.refusing_unknown_names();
+    }
     let checked = verify(&token, &key, &rules, &mut scratch)
         .map_err(refused)
         .and_then(|verified| check_access(args, &verified).map(|access| (verified, access)));
@@ -100,6 +103,8 @@ pub struct Summary {
     participant_id: Option<String>,
     permissions: Vec<&'static str>,
     roles: Vec<&'static str>,
+    unknown_permissions: Vec<String>,
+    unknown_roles: Vec<String>,
     join: &'static str,
     moderate: bool,
     meetings: bool,
@@ -127,6 +132,16 @@ impl Summary {
             participant_id: claims.participant_id().map(str::to_owned),
             permissions: claims.permissions().iter().map(|p| p.as_str()).collect(),
             roles: claims.roles().iter().map(|r| r.as_str()).collect(),
+            unknown_permissions: claims
+                .unknown_permissions()
+                .iter()
+                .map(|&p| p.to_owned())
+                .collect(),
+            unknown_roles: claims
+                .unknown_roles()
+                .iter()
+                .map(|&r| r.to_owned())
+                .collect(),
             join,
             moderate: meetings && has(Permission::AllowMod),
             meetings,
@@ -162,6 +177,25 @@ impl Summary {
         if !self.roles.is_empty() {
             out += &format!("  roles:        {}\n", self.roles.join(", "));
         }
+        let unknown = |names: &[String]| {
+            names
+                .iter()
+                .map(|n| format!("{:?}", for_terminal(n)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if !self.unknown_permissions.is_empty() {
+            out += &format!(
+                "  unknown:      permissions {} (grant nothing)\n",
+                unknown(&self.unknown_permissions)
+            );
+        }
+        if !self.unknown_roles.is_empty() {
+            out += &format!(
+                "  unknown:      roles {} (grant nothing)\n",
+                unknown(&self.unknown_roles)
+            );
+        }
         out += &format!(
             "  may:          {}\n",
             if may.is_empty() {
@@ -186,6 +220,8 @@ impl Summary {
             "participantId": self.participant_id,
             "permissions": self.permissions,
             "roles": self.roles,
+            "unknownPermissions": self.unknown_permissions,
+            "unknownRoles": self.unknown_roles,
             "join": self.join,
             "moderate": self.moderate,
             "meetings": self.meetings,

@@ -220,8 +220,15 @@ addVerify('exp as a string', raw({ ...V2, iat: IAT, exp: String(IAT + 60) }), { 
 addVerify('exp fractional', raw({ ...V2, iat: IAT, exp: IAT + 60.5 }), { expect: 'WrongClaimType' });
 addVerify('duplicated exp key', jws.sign({ header: { alg: 'HS256', typ: 'JWT' }, payload: `{"apikey":"k","permissions":["allow_join"],"exp":${IAT + 60},"exp":${IAT + 90}}`, secret: SECRET }), { expect: 'DuplicateClaim' });
 addVerify('permissions as a string', signed({ ...V2, permissions: 'allow_join' }, { expiresIn: 60 }), { expect: 'WrongClaimType' });
-addVerify('unknown permission', signed({ ...V2, permissions: ['allow_join', 'allow_everything'] }, { expiresIn: 60 }), { expect: 'UnknownPermission' });
-addVerify('unknown role', signed({ ...V2, roles: ['admin'] }, { expiresIn: 60 }), { expect: 'UnknownRole' });
+// Unknown names are reported and grant nothing (tests/verify.rs checks the access answers);
+// they refuse the token only under Rules::refusing_unknown_names.
+addVerify('unknown permission', signed({ ...V2, permissions: ['allow_join', 'allow_everything'] }, { expiresIn: 60 }));
+addVerify('unknown role', signed({ ...V2, roles: ['admin'] }, { expiresIn: 60 }));
+addVerify('roles as the official Python example signs them', signed({ apikey: APIKEY, permissions: ['allow_join'], version: 2, roles: ['CRAWLER', 'PUBLISHER'] }, { expiresIn: '120m' }));
+addVerify('a permission from third-party code', signed({ apikey: APIKEY, permissions: ['allow_join', 'allow_live_stream'] }, { expiresIn: '120m' }));
+addVerify('only unknown permissions', signed({ apikey: APIKEY, permissions: ['allow_live_stream'] }, { expiresIn: 60 }));
+addVerify('an unknown permission twice', signed({ apikey: APIKEY, permissions: ['x_y', 'x_y'] }, { expiresIn: 60 }), { expect: 'DuplicatePermission' });
+addVerify('more unknown roles than are kept', signed({ ...V2, roles: ['a', 'b', 'c', 'd', 'e'] }, { expiresIn: 60 }), { expect: 'TooManyUnknownNames' });
 addVerify('roomId without version 2', signed({ apikey: APIKEY, permissions: ['allow_join'], roomId: 'r' }, { expiresIn: 60 }), { expect: 'VersionRequired' });
 addVerify('no apikey', signed({ permissions: ['allow_join'] }, { expiresIn: 60 }), { expect: 'MissingClaim' });
 addVerify('empty permissions', signed({ apikey: APIKEY, permissions: [] }, { expiresIn: 60 }), { expect: 'NoPermissions' });
