@@ -294,3 +294,25 @@ fn unknown_names_are_reported_and_grant_nothing() {
         );
     });
 }
+
+/// The claims' borrow of the scratch buffer ends at their last use (no field whose destructor
+/// holds it), so a device can verify twice with one buffer: this test stops compiling if that
+/// changes.
+#[test]
+fn scratch_is_free_again_after_the_claims_are_last_used() {
+    let doc = vectors::load();
+    let vector = doc.vectors.first().expect("a vector");
+    let key = SigningKey::new(vector.secret.as_bytes()).expect("secret");
+    let mut scratch = [0u8; 1024];
+    let verified = verify(
+        &vector.token,
+        &key,
+        &Rules::at(vector.claims.iat),
+        &mut scratch,
+    );
+    let exp = verified.expect("valid").exp();
+    assert_eq!(
+        verify(&vector.token, &key, &Rules::at(exp), &mut scratch),
+        Err(Error::Expired)
+    );
+}
