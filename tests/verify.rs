@@ -309,8 +309,10 @@ fn scratch_is_free_again_after_the_claims_are_last_used() {
         &key,
         &Rules::at(vector.claims.iat),
         &mut scratch,
-    );
-    let exp = verified.expect("valid").exp();
+    )
+    .expect("valid");
+    let exp = verified.exp();
+    // `verified` is still in scope, unused from here on.
     assert_eq!(
         verify(&vector.token, &key, &Rules::at(exp), &mut scratch),
         Err(Error::Expired)
