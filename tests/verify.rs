@@ -318,3 +318,52 @@ fn scratch_is_free_again_after_the_claims_are_last_used() {
         Err(Error::Expired)
     );
 }
+
+/// Every row of the README's "Stricter than Node" table is a Node-made token that Node
+/// accepted and that `verify` (and `verify_in_place`) refuses with the error the row names.
+#[test]
+fn the_stricter_than_node_table_is_what_verify_does() {
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .expect("README");
+    let table = readme
+        .split("### Stricter than Node, on purpose")
+        .nth(1)
+        .expect("the table's heading");
+    let doc = vectors::load();
+    let mut rows = 0;
+    for line in table
+        .lines()
+        .skip_while(|l| !l.starts_with("| case"))
+        .skip(2)
+    {
+        let Some(cells) = line.strip_prefix('|') else {
+            break;
+        };
+        let cells: Vec<&str> = cells.split('|').map(str::trim).collect();
+        let (name, node, ours) = (cells[0], cells[1], cells[2].trim_matches('`'));
+        let case = doc
+            .verify
+            .iter()
+            .find(|c| c.name == format!("strict: {name}"))
+            .unwrap_or_else(|| panic!("README row {name:?} has no Node-made token"));
+        assert_eq!(node, "accepts", "{name}");
+        assert_eq!(case.node, "valid", "{name}: Node's recorded verdict");
+        let key = SigningKey::new(case.secret.as_bytes()).expect("secret");
+        let rules = Rules::at(case.now);
+        let mut scratch = vec![0u8; case.token.len()];
+        assert_eq!(
+            kind(&verify(&case.token, &key, &rules, &mut scratch)),
+            ours,
+            "{name}"
+        );
+        let mut bytes = case.token.as_bytes().to_vec();
+        assert_eq!(
+            kind(&verify_in_place(&mut bytes, &key, &rules)),
+            ours,
+            "{name}"
+        );
+        rows += 1;
+    }
+    assert!(rows >= 15, "only {rows} rows read from the README table");
+}

@@ -236,6 +236,40 @@ addVerify('HS384', signed(V2, { expiresIn: 60, algorithm: 'HS384' }), { expect: 
 addVerify('HS512', signed(V2, { expiresIn: 60, algorithm: 'HS512' }), { expect: 'WrongAlgorithm' });
 addVerify('alg none, empty signature', signed(V2, { expiresIn: 60, algorithm: 'none' }), { expect: 'WrongAlgorithm' });
 addVerify('other secret', jwt.sign({ iat: IAT, ...V2 }, 'another-secret-another-secret-0000', { expiresIn: 60 }), { expect: 'BadSignature' });
+// Stricter than Node, on purpose: each of these Node's jwt.verify accepts (its verdict is
+// recorded), and each is refused here for the reason the README's table gives.
+const crypto = require('crypto');
+const b64url = (buf) => Buffer.from(buf).toString('base64url');
+// A token of exactly these header and payload segment texts, signed with SECRET.
+const exact = (headerSegment, payloadSegment) => {
+  const input = `${headerSegment}.${payloadSegment}`;
+  return `${input}.${b64url(crypto.createHmac('sha256', SECRET).update(input).digest())}`;
+};
+const H = b64url('{"alg":"HS256","typ":"JWT"}');
+const P = (text) => b64url(Buffer.from(text, 'utf8'));
+const EXP = IAT + 3600;
+addVerify('strict: iat fractional', raw({ apikey: APIKEY, permissions: ['allow_join'], iat: IAT + 0.5, exp: EXP }), { expect: 'WrongClaimType' });
+addVerify('strict: iat as a string', raw({ apikey: APIKEY, permissions: ['allow_join'], iat: String(IAT), exp: EXP }), { expect: 'WrongClaimType' });
+addVerify('strict: nbf fractional', raw({ apikey: APIKEY, permissions: ['allow_join'], iat: IAT, nbf: IAT - 0.5, exp: EXP }), { expect: 'WrongClaimType' });
+addVerify('strict: nbf as a string', raw({ apikey: APIKEY, permissions: ['allow_join'], iat: IAT, nbf: String(IAT), exp: EXP }), { expect: 'WrongClaimType' });
+addVerify('strict: no apikey', raw({ permissions: ['allow_join'], iat: IAT, exp: EXP }), { expect: 'MissingClaim' });
+addVerify('strict: empty apikey', raw({ apikey: '', permissions: ['allow_join'], iat: IAT, exp: EXP }), { expect: 'EmptyApiKey' });
+addVerify('strict: version 3', raw({ apikey: APIKEY, permissions: ['allow_join'], version: 3, roomId: 'r', iat: IAT, exp: EXP }), { expect: 'VersionRequired' });
+addVerify('strict: version "2"', raw({ apikey: APIKEY, permissions: ['allow_join'], version: '2', roomId: 'r', iat: IAT, exp: EXP }), { expect: 'WrongClaimType' });
+addVerify('strict: version 2.0 written as 2.0', exact(H, P(`{"apikey":"${APIKEY}","permissions":["allow_join"],"version":2.0,"roomId":"r","iat":${IAT},"exp":${EXP}}`)), { expect: 'WrongClaimType' });
+addVerify('strict: crit header', exact(b64url('{"alg":"HS256","typ":"JWT","crit":["exp"]}'), P(`{"apikey":"${APIKEY}","permissions":["allow_join"],"iat":${IAT},"exp":${EXP}}`)), { expect: 'BadHeader' });
+addVerify('strict: two alg keys', exact(b64url('{"alg":"HS256","alg":"HS256","typ":"JWT"}'), P(`{"apikey":"${APIKEY}","permissions":["allow_join"],"iat":${IAT},"exp":${EXP}}`)), { expect: 'BadHeader' });
+addVerify('strict: payload is an array', exact(H, P('[1,2]')), { expect: 'BadJson' });
+addVerify('strict: payload is {}', exact(H, P('{}')), { expect: 'MissingClaim' });
+// Payload text whose base64url ends in a character with non-zero unused bits: Node's
+// decoder ignores them.
+const canonical = P(`{"apikey":"${APIKEY}","permissions":["allow_join"],"iat":${IAT},"exp":${EXP}}`);
+const lastIndex = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.indexOf(canonical.slice(-1));
+const loose = canonical.slice(0, -1) + 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'[lastIndex | (canonical.length % 4 === 2 ? 0x0f : 0x03)];
+addVerify('strict: non-canonical base64 in the payload', exact(H, loose), { expect: 'BadBase64' });
+addVerify('strict: payload not UTF-8', exact(H, b64url(Buffer.concat([Buffer.from('{"apikey":"k'), Buffer.from([0xff]), Buffer.from(`","permissions":["allow_join"],"iat":${IAT},"exp":${EXP}}`)]))), { expect: 'BadJson' });
+addVerify('strict: a lone surrogate', exact(H, P(`{"apikey":"${APIKEY}","permissions":["allow_join"],"roomId":"\\ud800","version":2,"iat":${IAT},"exp":${EXP}}`)), { expect: 'BadJson' });
+addVerify('strict: empty roomId', signed({ apikey: APIKEY, permissions: ['allow_join'], version: 2, roomId: '' }, { expiresIn: '1h' }), { expect: 'EmptyRoomId' });
 
 const vectors = cases.map((c) => ({
   ...c,
