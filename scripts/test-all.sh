@@ -39,6 +39,10 @@ step "The core builds without std: Cortex-M4F, Cortex-M0+ (no atomic compare-and
 for target in thumbv7em-none-eabihf thumbv6m-none-eabi riscv32imc-unknown-none-elf wasm32-unknown-unknown; do
     cargo build -p videosdk-token-core --release --target "$target"
 done
+step "Each feature of the core, alone and together, builds without std and lints clean"
+for features in zeroize defmt serde heapless zeroize,defmt,serde,heapless; do
+    cargo clippy -p videosdk-token-core --release --target thumbv7em-none-eabihf --features "$features" -- -D warnings
+done
 
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT

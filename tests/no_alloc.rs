@@ -121,3 +121,11 @@ fn the_counter_sees_allocations() {
     assert_eq!(allocations() - before, 1);
     drop(v);
 }
+
+/// With the `zeroize` feature, dropping a key wipes the state keyed from the secret: the
+/// compiler checks the bound behind `SigningKey: ZeroizeOnDrop`.
+#[test]
+fn a_dropped_key_wipes_its_state() {
+    fn wipes_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+    wipes_on_drop::<SigningKey>();
+}

@@ -8,6 +8,7 @@ use crate::claims::{Permission, Role};
 use crate::verify::VerifiedClaims;
 
 /// How a participant may enter a meeting.
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Join {
     /// `allow_join`: straight in.
@@ -17,6 +18,7 @@ pub enum Join {
 }
 
 /// Why a verified token does not allow what was asked.
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Refusal {

@@ -184,6 +184,10 @@ mod wide {
     }
 
     #[inline(always)]
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "`symbol` uses the low six bits only"
+    )]
     pub(super) fn encode6(n: u64) -> [u8; 8] {
         let s = |shift: u32| super::symbol((n >> shift) as u32);
         [s(58), s(52), s(46), s(40), s(34), s(28), s(22), s(16)]

@@ -9,6 +9,7 @@ use crate::duration::ExpiresIn;
 pub const MAX_SAFE_SECONDS: u64 = (1 << 53) - 1;
 
 /// What the bearer may do in a meeting.
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Permission {
     /// `allow_join`: joins a meeting directly.
@@ -41,6 +42,7 @@ impl Permission {
 }
 
 /// Which API a version-2 token is limited to.
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Role {
     /// `crawler`: the v2 server API only, never a meeting.
@@ -73,6 +75,7 @@ impl Role {
 ///
 /// Written in the fixed key order `apikey`, `permissions`, `version`, `roomId`,
 /// `participantId`, `roles`, `iat`, `exp`; absent optional keys are omitted.
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Claims<'a> {
     apikey: &'a str,

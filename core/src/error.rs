@@ -4,6 +4,7 @@
 use core::fmt;
 
 /// Every way the core can refuse an input or an operation.
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Error {

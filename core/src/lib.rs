@@ -27,6 +27,7 @@ mod duration;
 mod error;
 mod json_reader;
 mod json_writer;
+mod list;
 mod sign;
 mod verify;
 
@@ -34,9 +35,11 @@ pub use access::{Join, Refusal};
 pub use claims::{Claims, MAX_SAFE_SECONDS, Permission, Role};
 pub use duration::ExpiresIn;
 pub use error::Error;
-pub use sign::{
-    HEADER, SIGNATURE_LEN, SigningKey, max_token_len, sign, sign_claims, sign_to_string, token_len,
-};
+#[cfg(feature = "serde")]
+pub use sign::sign_claims;
+#[cfg(feature = "heapless")]
+pub use sign::sign_to_string;
+pub use sign::{HEADER, SIGNATURE_LEN, SigningKey, max_token_len, sign, token_len};
 pub use verify::{
     DEFAULT_MAX_TOKEN_LEN, MAX_UNKNOWN_NAMES, Rules, TokenClaims, VerifiedClaims, dangerous,
     scratch_len, verify, verify_in_place,

@@ -65,6 +65,16 @@ impl SigningKey {
     }
 }
 
+// With the `zeroize` feature, the two SHA-256 states keyed from the secret (HMAC's inner and
+// outer pads, all that is derived from it) wipe themselves when dropped; the bound makes that
+// a fact the compiler checks rather than a promise made here. What the HMAC buffers besides
+// is message bytes, never key material.
+#[cfg(feature = "zeroize")]
+impl zeroize::ZeroizeOnDrop for SigningKey where
+    <Sha256 as hmac::digest::block_api::CoreProxy>::Core: zeroize::ZeroizeOnDrop
+{
+}
+
 impl fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("SigningKey { ... }")
@@ -200,9 +210,11 @@ fn finish<'o>(
 }
 
 /// Signs `claims` into a `heapless::String` of capacity `N` (see [`max_token_len`]).
+/// Needs the `heapless` feature.
 ///
 /// # Errors
 /// As [`sign`].
+#[cfg(feature = "heapless")]
 pub fn sign_to_string<const N: usize>(
     claims: &Claims<'_>,
     key: &SigningKey,
@@ -218,7 +230,7 @@ pub fn sign_to_string<const N: usize>(
 }
 
 /// Signs any serializable claims (serialized by serde-json-core) with the same header and
-/// key, for payloads that are not VideoSDK's.
+/// key, for payloads that are not VideoSDK's. Needs the `serde` feature.
 ///
 /// serde-json-core, not `JSON.stringify`, decides the JSON text: floats and escapes may be
 /// written differently from Node's, while every JSON reader sees the same values.
@@ -226,6 +238,7 @@ pub fn sign_to_string<const N: usize>(
 /// # Errors
 /// [`Error::BufferTooSmall`] (with a lower bound, as serde-json-core cannot size its output
 /// before writing it) or [`Error::Serialize`].
+#[cfg(feature = "serde")]
 pub fn sign_claims<'o, T: serde::Serialize + ?Sized>(
     claims: &T,
     key: &SigningKey,

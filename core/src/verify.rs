@@ -8,6 +8,7 @@ use crate::Error;
 use crate::base64url::{DecodeError, decode_in_place, decode_into, decoded_len};
 use crate::claims::{Permission, Role};
 use crate::json_reader::Reader;
+use crate::list::List;
 use crate::sign::{HEADER, SigningKey};
 
 /// Unknown permission names, and unknown role names, that a token may hold and still be read;
@@ -79,16 +80,17 @@ impl Rules {
 }
 
 /// The claims of a token as read from its payload, strings borrowed from the scratch buffer.
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TokenClaims<'s> {
     apikey: &'s str,
-    permissions: heapless::Vec<Permission, 3>,
+    permissions: List<Permission, 3>,
     version: Option<u64>,
     room_id: Option<&'s str>,
     participant_id: Option<&'s str>,
-    roles: heapless::Vec<Role, 2>,
-    unknown_permissions: UnknownNames<'s>,
-    unknown_roles: UnknownNames<'s>,
+    roles: List<Role, 2>,
+    unknown_permissions: List<&'s str, MAX_UNKNOWN_NAMES>,
+    unknown_roles: List<&'s str, MAX_UNKNOWN_NAMES>,
     iat: Option<u64>,
     exp: Option<u64>,
     nbf: Option<u64>,
@@ -104,7 +106,7 @@ impl<'s> TokenClaims<'s> {
     /// The known `permissions`, in token order.
     #[must_use]
     pub fn permissions(&self) -> &[Permission] {
-        &self.permissions
+        self.permissions.as_slice()
     }
 
     /// Names in `permissions` this crate does not know, in token order; they grant nothing.
@@ -141,7 +143,7 @@ impl<'s> TokenClaims<'s> {
     /// The known `roles`, in token order; empty when absent.
     #[must_use]
     pub fn roles(&self) -> &[Role] {
-        &self.roles
+        self.roles.as_slice()
     }
 
     /// `iat` ([RFC 7519 §4.1.6](https://www.rfc-editor.org/rfc/rfc7519#section-4.1.6)), if present.
@@ -166,14 +168,14 @@ impl<'s> TokenClaims<'s> {
     /// nothing).
     #[must_use]
     pub fn allows_meetings(&self) -> bool {
-        self.no_roles() || self.roles.contains(&Role::Rtc)
+        self.no_roles() || self.roles().contains(&Role::Rtc)
     }
 
     /// Whether these roles allow the server API (`crawler`, or no role at all; unknown roles
     /// grant nothing).
     #[must_use]
     pub fn allows_server_api(&self) -> bool {
-        self.no_roles() || self.roles.contains(&Role::Crawler)
+        self.no_roles() || self.roles().contains(&Role::Crawler)
     }
 
     fn no_roles(&self) -> bool {
@@ -181,27 +183,9 @@ impl<'s> TokenClaims<'s> {
     }
 }
 
-/// Up to [`MAX_UNKNOWN_NAMES`] names borrowed from the payload. An array rather than a
-/// `heapless::Vec`, which has a destructor: a borrow inside a type with one would keep the
-/// scratch buffer borrowed until the claims are dropped, not merely last used.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct UnknownNames<'s> {
-    names: [&'s str; MAX_UNKNOWN_NAMES],
-    len: usize,
-}
-
-impl<'s> UnknownNames<'s> {
-    fn as_slice(&self) -> &[&'s str] {
-        self.names.get(..self.len).unwrap_or_default()
-    }
-
-    fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-}
-
 /// Claims of a token whose signature and times were checked; see the access checks
 /// ([`VerifiedClaims::join`], …) for what they allow.
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VerifiedClaims<'s> {
     claims: TokenClaims<'s>,
@@ -394,41 +378,40 @@ fn set_once<T>(slot: &mut Option<T>, value: T) -> Result<(), Error> {
 /// An array of names: the known ones in a set that keeps order, and where the unknown ones
 /// lie in the JSON (text once the whole payload is checked as UTF-8). A name listed twice is
 /// `repeated`, known or not.
-struct Names<T, const N: usize> {
-    known: heapless::Vec<T, N>,
-    unknown: heapless::Vec<Range<usize>, MAX_UNKNOWN_NAMES>,
+struct Names<T: Copy, const N: usize> {
+    known: List<T, N>,
+    /// Start and end of each unknown name in the decoded JSON.
+    unknown: List<(usize, usize), MAX_UNKNOWN_NAMES>,
 }
 
-fn read_names<T: PartialEq, const N: usize>(
+fn read_names<T: Copy + PartialEq, const N: usize>(
     reader: &mut Reader<'_>,
     parse: impl Fn(&[u8]) -> Option<T>,
+    fill: T,
     repeated: Error,
 ) -> Result<Names<T, N>, Error> {
     reader.begin_array(Error::WrongClaimType)?;
     let mut names = Names {
-        known: heapless::Vec::new(),
-        unknown: heapless::Vec::new(),
+        known: List::new(fill),
+        unknown: List::new((0, 0)),
     };
     let mut first = true;
     while reader.next_element(&mut first)? {
         let range = reader.string_value(Error::WrongClaimType)?;
         let name = reader.bytes(range.clone());
         if let Some(value) = parse(name) {
-            if names.known.contains(&value) {
+            if names.known.as_slice().contains(&value) {
                 return Err(repeated);
             }
             names.known.push(value).map_err(|_| repeated)?;
         } else {
-            if names
-                .unknown
-                .iter()
-                .any(|seen| reader.bytes(seen.clone()) == name)
-            {
+            let seen = |&(start, end): &(usize, usize)| reader.bytes(start..end) == name;
+            if names.unknown.as_slice().iter().any(seen) {
                 return Err(repeated);
             }
             names
                 .unknown
-                .push(range)
+                .push((range.start, range.end))
                 .map_err(|_| Error::TooManyUnknownNames)?;
         }
     }
@@ -453,9 +436,17 @@ fn read_claims(json: &mut [u8]) -> Result<TokenClaims<'_>, Error> {
             }
             Key::Permissions => set_once(
                 &mut permissions,
-                read_names(r, permission_named, Error::DuplicatePermission)?,
+                read_names(
+                    r,
+                    permission_named,
+                    Permission::AllowJoin,
+                    Error::DuplicatePermission,
+                )?,
             )?,
-            Key::Roles => set_once(&mut roles, read_names(r, role_named, Error::DuplicateRole)?)?,
+            Key::Roles => set_once(
+                &mut roles,
+                read_names(r, role_named, Role::Rtc, Error::DuplicateRole)?,
+            )?,
             Key::Version => set_once(&mut version, r.integer_value(Error::WrongClaimType)?)?,
             Key::Iat => set_once(&mut iat, r.integer_value(Error::WrongClaimType)?)?,
             Key::Exp => set_once(&mut exp, r.integer_value(Error::WrongClaimType)?)?,
@@ -467,20 +458,18 @@ fn read_claims(json: &mut [u8]) -> Result<TokenClaims<'_>, Error> {
     // One UTF-8 check for the whole payload, after unescaping (see `Reader::into_text`).
     let json = reader.into_text()?;
     let text = |range: Range<usize>| json.get(range).ok_or(Error::BadJson);
-    let texts = |ranges: heapless::Vec<Range<usize>, MAX_UNKNOWN_NAMES>| {
-        let mut names = UnknownNames {
-            len: ranges.len(),
-            ..UnknownNames::default()
-        };
-        for (slot, range) in names.names.iter_mut().zip(ranges) {
-            *slot = text(range)?;
+    let texts = |ranges: List<(usize, usize), MAX_UNKNOWN_NAMES>| {
+        let mut names = List::new("");
+        for &(start, end) in ranges.as_slice() {
+            // Never full: as many slots as there were ranges.
+            let _ = names.push(text(start..end)?);
         }
         Ok::<_, Error>(names)
     };
     let permissions = permissions.ok_or(Error::MissingClaim)?;
     let roles = roles.unwrap_or(Names {
-        known: heapless::Vec::new(),
-        unknown: heapless::Vec::new(),
+        known: List::new(Role::Rtc),
+        unknown: List::new((0, 0)),
     });
     let claims = TokenClaims {
         apikey: text(apikey.ok_or(Error::MissingClaim)?)?,
