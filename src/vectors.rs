@@ -146,15 +146,9 @@ impl Typed<'_> {
         let input = &self.vector.claims;
         let mut claims =
             Claims::expiring(&input.apikey, &self.permissions, input.iat, self.expires_in)?;
-        if input.version == Some(2) {
-            claims = claims.with_version_2();
-        }
-        if let Some(room_id) = &input.room_id {
-            claims = claims.with_room_id(room_id);
-        }
-        if let Some(participant_id) = &input.participant_id {
-            claims = claims.with_participant_id(participant_id);
-        }
+        claims = claims.with_version_2_if(input.version == Some(2));
+        claims = claims.with_optional_room_id(input.room_id.as_deref());
+        claims = claims.with_optional_participant_id(input.participant_id.as_deref());
         Ok(claims.with_roles(&self.roles))
     }
 }

@@ -18,12 +18,8 @@ fn token(
     participant: Option<&str>,
 ) -> Token {
     let mut claims = Claims::new("key", permissions, IAT, IAT + 60).with_roles(roles);
-    if let Some(room) = room {
-        claims = claims.with_room_id(room);
-    }
-    if let Some(participant) = participant {
-        claims = claims.with_participant_id(participant);
-    }
+    claims = claims.with_optional_room_id(room);
+    claims = claims.with_optional_participant_id(participant);
     let mut buf = [0u8; 1024];
     let key = SigningKey::new(b"access-secret-0123456789abcdef-0123456789").expect("secret");
     Token {

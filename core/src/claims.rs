@@ -11,6 +11,7 @@ pub const MAX_SAFE_SECONDS: u64 = (1 << 53) - 1;
 /// What the bearer may do in a meeting.
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Permission {
     /// `allow_join`: joins a meeting directly.
     AllowJoin,
@@ -21,8 +22,9 @@ pub enum Permission {
 }
 
 impl Permission {
-    /// Every permission, in declaration order.
-    pub const ALL: [Self; 3] = [Self::AllowJoin, Self::AskJoin, Self::AllowMod];
+    /// Every permission this version knows, in declaration order (a slice, so that a later
+    /// VideoSDK permission changes no public type).
+    pub const ALL: &'static [Self] = &[Self::AllowJoin, Self::AskJoin, Self::AllowMod];
 
     /// The name as it stands in the token.
     #[must_use]
@@ -37,13 +39,14 @@ impl Permission {
     /// The permission named `name` exactly as in a token, if any.
     #[must_use]
     pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|p| p.as_str() == name)
+        Self::ALL.iter().copied().find(|p| p.as_str() == name)
     }
 }
 
 /// Which API a version-2 token is limited to.
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Role {
     /// `crawler`: the v2 server API only, never a meeting.
     Crawler,
@@ -52,8 +55,8 @@ pub enum Role {
 }
 
 impl Role {
-    /// Every role, in declaration order.
-    pub const ALL: [Self; 2] = [Self::Crawler, Self::Rtc];
+    /// Every role this version knows, in declaration order.
+    pub const ALL: &'static [Self] = &[Self::Crawler, Self::Rtc];
 
     /// The name as it stands in the token.
     #[must_use]
@@ -67,7 +70,7 @@ impl Role {
     /// The role named `name` exactly as in a token, if any.
     #[must_use]
     pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == name)
+        Self::ALL.iter().copied().find(|r| r.as_str() == name)
     }
 }
 
@@ -142,6 +145,35 @@ impl<'a> Claims<'a> {
         self
     }
 
+    /// [`with_room_id`](Self::with_room_id) when `room_id` is `Some`, and no change when it is
+    /// `None`: for callers whose fields are optional, without an `if let` per field.
+    #[must_use]
+    pub const fn with_optional_room_id(self, room_id: Option<&'a str>) -> Self {
+        match room_id {
+            Some(room_id) => self.with_room_id(room_id),
+            None => self,
+        }
+    }
+
+    /// [`with_participant_id`](Self::with_participant_id) when `participant_id` is `Some`.
+    #[must_use]
+    pub const fn with_optional_participant_id(self, participant_id: Option<&'a str>) -> Self {
+        match participant_id {
+            Some(participant_id) => self.with_participant_id(participant_id),
+            None => self,
+        }
+    }
+
+    /// [`with_version_2`](Self::with_version_2) when `version_2` is true.
+    #[must_use]
+    pub const fn with_version_2_if(self, version_2: bool) -> Self {
+        if version_2 {
+            self.with_version_2()
+        } else {
+            self
+        }
+    }
+
     /// Limits the token to meetings (`rtc`) or the server API (`crawler`); implies
     /// `version: 2` unless `roles` is empty, which writes no `roles` key.
     #[must_use]
@@ -167,7 +199,7 @@ impl<'a> Claims<'a> {
 
     /// `Some(2)` when the token carries `version: 2`.
     #[must_use]
-    pub const fn version(&self) -> Option<u8> {
+    pub const fn version(&self) -> Option<u64> {
         if self.version_2 { Some(2) } else { None }
     }
 
@@ -249,10 +281,10 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for p in Permission::ALL {
+        for &p in Permission::ALL {
             assert_eq!(Permission::from_name(p.as_str()), Some(p));
         }
-        for r in Role::ALL {
+        for &r in Role::ALL {
             assert_eq!(Role::from_name(r.as_str()), Some(r));
         }
         assert_eq!(Permission::from_name("ALLOW_JOIN"), None);
@@ -268,6 +300,18 @@ mod tests {
         assert_eq!(base.with_roles(&[Role::Rtc]).version(), Some(2));
         assert_eq!(base.with_roles(&[]).version(), None);
         assert_eq!(base.with_version_2().version(), Some(2));
+        assert_eq!(base.with_optional_room_id(None), base);
+        assert_eq!(
+            base.with_optional_room_id(Some("r")),
+            base.with_room_id("r")
+        );
+        assert_eq!(base.with_optional_participant_id(None), base);
+        assert_eq!(
+            base.with_optional_participant_id(Some("p")),
+            base.with_participant_id("p")
+        );
+        assert_eq!(base.with_version_2_if(false), base);
+        assert_eq!(base.with_version_2_if(true), base.with_version_2());
     }
 
     #[test]

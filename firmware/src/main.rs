@@ -46,15 +46,9 @@ impl Vector {
         };
         let mut claims = Claims::expiring(self.apikey, self.permissions, self.iat, expires_in)?
             .with_roles(self.roles);
-        if self.version_2 {
-            claims = claims.with_version_2();
-        }
-        if let Some(room_id) = self.room_id {
-            claims = claims.with_room_id(room_id);
-        }
-        if let Some(participant_id) = self.participant_id {
-            claims = claims.with_participant_id(participant_id);
-        }
+        claims = claims.with_version_2_if(self.version_2);
+        claims = claims.with_optional_room_id(self.room_id);
+        claims = claims.with_optional_participant_id(self.participant_id);
         Ok(claims)
     }
 

@@ -23,12 +23,12 @@ fuzz_target!(|input: Input<'_>| {
     let permissions: Vec<Permission> = input
         .permissions
         .iter()
-        .map(|b| Permission::ALL[usize::from(*b) % 3])
+        .map(|b| Permission::ALL[usize::from(*b) % Permission::ALL.len()])
         .collect();
     let roles: Vec<Role> = input
         .roles
         .iter()
-        .map(|b| Role::ALL[usize::from(*b) % 2])
+        .map(|b| Role::ALL[usize::from(*b) % Role::ALL.len()])
         .collect();
     let iat = u64::from(input.iat);
     let mut claims = Claims::new(
@@ -38,9 +38,7 @@ fuzz_target!(|input: Input<'_>| {
         iat + u64::from(input.lifetime),
     )
     .with_roles(&roles);
-    if let Some(room_id) = input.room_id {
-        claims = claims.with_room_id(room_id);
-    }
+    claims = claims.with_optional_room_id(input.room_id);
     let Ok(key) = SigningKey::new(input.secret) else {
         return;
     };

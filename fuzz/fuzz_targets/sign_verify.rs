@@ -25,12 +25,12 @@ fuzz_target!(|input: Input<'_>| {
     let permissions: Vec<Permission> = input
         .permissions
         .iter()
-        .map(|b| Permission::ALL[usize::from(*b) % 3])
+        .map(|b| Permission::ALL[usize::from(*b) % Permission::ALL.len()])
         .collect();
     let roles: Vec<Role> = input
         .roles
         .iter()
-        .map(|b| Role::ALL[usize::from(*b) % 2])
+        .map(|b| Role::ALL[usize::from(*b) % Role::ALL.len()])
         .collect();
     let mut claims = Claims::new(
         input.apikey,
@@ -42,12 +42,8 @@ fuzz_target!(|input: Input<'_>| {
     if input.version_2 {
         claims = claims.with_version_2();
     }
-    if let Some(room_id) = input.room_id {
-        claims = claims.with_room_id(room_id);
-    }
-    if let Some(participant_id) = input.participant_id {
-        claims = claims.with_participant_id(participant_id);
-    }
+    claims = claims.with_optional_room_id(input.room_id);
+    claims = claims.with_optional_participant_id(input.participant_id);
     let Ok(key) = SigningKey::new(input.secret) else {
         return;
     };

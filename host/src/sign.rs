@@ -73,19 +73,12 @@ impl Spec<'_> {
     /// Signs into `buf`, growing it when the token does not fit, and returns the token and its
     /// `exp`.
     pub fn sign<'b>(&self, key: &SigningKey, buf: &'b mut Vec<u8>) -> Result<(&'b str, u64)> {
-        let mut claims =
-            Claims::expiring(self.api_key, self.permissions, self.iat, self.expires_in)
-                .map_err(|e| anyhow!("{e}"))?
-                .with_roles(self.roles);
-        if self.version_2 {
-            claims = claims.with_version_2();
-        }
-        if let Some(room_id) = self.room_id {
-            claims = claims.with_room_id(room_id);
-        }
-        if let Some(participant_id) = self.participant_id {
-            claims = claims.with_participant_id(participant_id);
-        }
+        let claims = Claims::expiring(self.api_key, self.permissions, self.iat, self.expires_in)
+            .map_err(|e| anyhow!("{e}"))?
+            .with_roles(self.roles)
+            .with_version_2_if(self.version_2)
+            .with_optional_room_id(self.room_id)
+            .with_optional_participant_id(self.participant_id);
         // Grow to the bound for these string lengths once; a reused buffer then always fits.
         let bound = max_token_len(
             self.api_key.len(),
