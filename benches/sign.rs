@@ -7,7 +7,7 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
-use videosdk_token_core::{Claims, SigningKey, sign};
+use videosdk_token_core::{Claims, Key, sign};
 use videosdk_token_harness::example::{self, SECRET};
 
 /// A typical v2 meeting token whose signing input (`header.payload`) is 308 bytes.
@@ -31,7 +31,7 @@ struct JwtClaims<'a> {
 
 fn bench_sign(c: &mut Criterion) {
     let claims = claims();
-    let key = SigningKey::new(SECRET).expect("secret");
+    let key = Key::new(SECRET).expect("secret");
     let mut buf = [0u8; 512];
     let token = sign(&claims, &key, &mut buf).expect("fits").to_owned();
     let signing_input = token
@@ -70,7 +70,7 @@ fn bench_sign(c: &mut Criterion) {
     });
     group.bench_function("videosdk-token sign, keyed per token", |b| {
         b.iter(|| {
-            let key = SigningKey::new(black_box(SECRET)).expect("secret");
+            let key = Key::new(black_box(SECRET)).expect("secret");
             black_box(sign(black_box(&claims), &key, &mut buf).map(str::len))
         });
     });

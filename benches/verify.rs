@@ -7,7 +7,7 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
-use videosdk_token_core::{Rules, SigningKey, sign, verify};
+use videosdk_token_core::{Key, Rules, sign, verify};
 use videosdk_token_harness::example::{self, SECRET};
 
 const IAT: u64 = 1_700_000_000;
@@ -15,7 +15,7 @@ const IAT: u64 = 1_700_000_000;
 fn bench_verify(c: &mut Criterion) {
     // Expiring in 2100, so that jsonwebtoken (which reads the real clock) accepts it too.
     let claims = example::claims(IAT, 4_102_444_800);
-    let key = SigningKey::new(SECRET).expect("secret");
+    let key = Key::new(SECRET).expect("secret");
     let mut buf = [0u8; 512];
     let token = sign(&claims, &key, &mut buf).expect("fits").to_owned();
     let (signing_input, _) = token.rsplit_once('.').expect("three segments");

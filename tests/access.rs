@@ -1,9 +1,7 @@
 //! Access questions on verified tokens: room and participant scoping, the crawler / rtc
 //! roles, and what each permission allows.
 
-use videosdk_token_core::{
-    Claims, Join, Permission, Refusal, Role, Rules, SigningKey, sign, verify,
-};
+use videosdk_token_core::{Claims, Join, Key, Permission, Refusal, Role, Rules, sign, verify};
 
 const IAT: u64 = 1_700_000_000;
 
@@ -21,7 +19,7 @@ fn token(
     claims = claims.with_optional_room_id(room);
     claims = claims.with_optional_participant_id(participant);
     let mut buf = [0u8; 1024];
-    let key = SigningKey::new(b"access-secret-0123456789abcdef-0123456789").expect("secret");
+    let key = Key::new(b"access-secret-0123456789abcdef-0123456789").expect("secret");
     Token {
         text: sign(&claims, &key, &mut buf).expect("fits").to_owned(),
     }
@@ -29,7 +27,7 @@ fn token(
 
 impl Token {
     fn ask<T>(&self, question: impl FnOnce(&videosdk_token_core::VerifiedClaims<'_>) -> T) -> T {
-        let key = SigningKey::new(b"access-secret-0123456789abcdef-0123456789").expect("secret");
+        let key = Key::new(b"access-secret-0123456789abcdef-0123456789").expect("secret");
         let mut scratch = vec![0u8; self.text.len()];
         let verified = verify(&self.text, &key, &Rules::at(IAT), &mut scratch).expect("valid");
         question(&verified)

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use videosdk_token_core::{SigningKey, sign};
+use videosdk_token_core::{Key, sign};
 use videosdk_token_harness::example;
 
 const TARGET: &str = "thumbv7em-none-eabihf";
@@ -197,7 +197,7 @@ fn firmware_signs_and_verifies_every_vector_within_budget_on_a_cortex_m4() {
     assert_eq!(code, 0, "{sign_only}");
     // The device's token is the host's token.
     let claims = example::claims(1_700_000_000, 1_700_007_200);
-    let key = SigningKey::new(example::SECRET).expect("secret");
+    let key = Key::new(example::SECRET).expect("secret");
     let mut buf = [0u8; 512];
     let host_token = sign(&claims, &key, &mut buf).expect("fits");
     assert!(

@@ -1,7 +1,7 @@
 //! Every golden vector made by Node's `jsonwebtoken` 9 is reproduced byte for byte by the core.
 
 use base64ct::{Base64UrlUnpadded, Encoding};
-use videosdk_token_core::{Error, ExpiresIn, SigningKey, sign, sign_to_string, token_len};
+use videosdk_token_core::{Error, ExpiresIn, Key, sign, sign_to_string, token_len};
 use videosdk_token_harness::vectors;
 
 #[test]
@@ -23,7 +23,7 @@ fn every_vector_is_byte_identical() {
         let claims = typed
             .claims()
             .unwrap_or_else(|e| panic!("{}: {e}", vector.name));
-        let key = SigningKey::new(vector.secret.as_bytes()).expect("non-empty secret");
+        let key = Key::new(vector.secret.as_bytes()).expect("non-empty secret");
         let token =
             sign(&claims, &key, &mut buf).unwrap_or_else(|e| panic!("{}: {e}", vector.name));
         assert_eq!(token, vector.token, "{}", vector.name);
@@ -42,7 +42,7 @@ fn exact_buffer_works_and_one_byte_less_is_refused_and_wiped() {
     for vector in &doc.vectors {
         let typed = vector.typed();
         let claims = typed.claims().expect("valid claims");
-        let key = SigningKey::new(vector.secret.as_bytes()).expect("non-empty secret");
+        let key = Key::new(vector.secret.as_bytes()).expect("non-empty secret");
         let len = vector.token.len();
 
         let mut exact = vec![0u8; len];
@@ -83,7 +83,7 @@ fn heapless_string_matches() {
     for vector in doc.vectors.iter().filter(|v| v.token.len() <= 1024) {
         let typed = vector.typed();
         let claims = typed.claims().expect("valid claims");
-        let key = SigningKey::new(vector.secret.as_bytes()).expect("non-empty secret");
+        let key = Key::new(vector.secret.as_bytes()).expect("non-empty secret");
         let token = sign_to_string::<1024>(&claims, &key).expect("fits");
         assert_eq!(token.as_str(), vector.token, "{}", vector.name);
     }
@@ -94,7 +94,7 @@ fn heapless_string_matches() {
         .expect("a long vector");
     let typed = long.typed();
     let claims = typed.claims().expect("valid claims");
-    let key = SigningKey::new(long.secret.as_bytes()).expect("non-empty secret");
+    let key = Key::new(long.secret.as_bytes()).expect("non-empty secret");
     assert_eq!(
         sign_to_string::<1024>(&claims, &key),
         Err(Error::BufferTooSmall {
@@ -161,9 +161,9 @@ fn duration_parser_agrees_with_ms() {
 
 #[test]
 fn signing_key_debug_never_shows_the_secret() {
-    let key = SigningKey::new(b"a-very-recognisable-secret-value-0123456789").expect("secret");
+    let key = Key::new(b"a-very-recognisable-secret-value-0123456789").expect("secret");
     let shown = format!("{key:?} {key:#?}");
-    assert_eq!(format!("{key:?}"), "SigningKey { ... }");
+    assert_eq!(format!("{key:?}"), "Key { ... }");
     assert!(!shown.contains("recognisable"));
     assert!(!shown.contains("0123456789"));
 }
@@ -175,7 +175,7 @@ fn sign_claims_refuses_a_small_buffer_and_leaves_nothing() {
         sub: &'a str,
         exp: u64,
     }
-    let key = SigningKey::new(b"a-secret-of-at-least-thirty-two-bytes!").expect("secret");
+    let key = Key::new(b"a-secret-of-at-least-thirty-two-bytes!").expect("secret");
     let claims = Custom {
         sub: "user-1",
         exp: 1_700_000_000,

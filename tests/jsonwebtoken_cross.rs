@@ -4,7 +4,7 @@
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode};
 use proptest::prelude::*;
 use serde_json::{Value, json};
-use videosdk_token_core::{Claims, Permission, Role, SigningKey, sign, token_len};
+use videosdk_token_core::{Claims, Key, Permission, Role, sign, token_len};
 use videosdk_token_harness::strategies::{ordered_subset, text};
 
 fn decoding_key(secret: &[u8]) -> DecodingKey {
@@ -30,7 +30,7 @@ proptest! {
         claims = claims.with_version_2_if(version_2);
         claims = claims.with_optional_room_id(room_id.as_deref());
         claims = claims.with_optional_participant_id(participant_id.as_deref());
-        let key = SigningKey::new(&secret).expect("non-empty secret");
+        let key = Key::new(&secret).expect("non-empty secret");
         let mut buf = vec![0u8; 4096];
         let token = sign(&claims, &key, &mut buf).expect("fits");
         prop_assert_eq!(token_len(&claims), Ok(token.len()));
@@ -78,7 +78,7 @@ proptest! {
     ) {
         #[derive(serde::Serialize)]
         struct Custom<'a> { sub: &'a str, count: u32, admin: bool, exp: u64 }
-        let key = SigningKey::new(&secret).expect("non-empty secret");
+        let key = Key::new(&secret).expect("non-empty secret");
         let mut buf = vec![0u8; 2048];
         let custom = Custom { sub: &name, count, admin: true, exp };
         let token = videosdk_token_core::sign_claims(&custom, &key, &mut buf).expect("fits");

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use videosdk_token_core::{Permission, Role, Rules, SigningKey, verify};
+use videosdk_token_core::{Key, Permission, Role, Rules, verify};
 use videosdk_token_harness::binary::videosdk_token;
 
 const SECRET: &str = "serve-test-secret-0123456789abcdef-0123456789";
@@ -159,7 +159,7 @@ fn json_body(body: &str) -> Value {
 }
 
 fn check_token(token: &str) -> videosdk_token_core::TokenClaims<'static> {
-    let key = SigningKey::new(SECRET.as_bytes()).expect("secret");
+    let key = Key::new(SECRET.as_bytes()).expect("secret");
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .expect("clock")

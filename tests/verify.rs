@@ -5,8 +5,8 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use proptest::prelude::*;
 use serde_json::json;
 use videosdk_token_core::{
-    Claims, Error, Join, Permission, Refusal, Role, Rules, SigningKey, TokenClaims, dangerous,
-    sign, verify, verify_in_place,
+    Claims, Error, Join, Key, Permission, Refusal, Role, Rules, TokenClaims, dangerous, sign,
+    verify, verify_in_place,
 };
 use videosdk_token_harness::strategies::{ordered_subset, text};
 use videosdk_token_harness::vectors::{self, Typed};
@@ -29,7 +29,7 @@ fn every_golden_vector_verifies_and_reads_back() {
     let doc = vectors::load();
     for vector in &doc.vectors {
         let typed = vector.typed();
-        let key = SigningKey::new(vector.secret.as_bytes()).expect("secret");
+        let key = Key::new(vector.secret.as_bytes()).expect("secret");
         let iat = vector.claims.iat;
         let mut scratch = vec![0u8; vector.token.len()];
         let verified = verify(&vector.token, &key, &Rules::at(iat), &mut scratch)
@@ -45,8 +45,8 @@ fn every_golden_vector_verifies_and_reads_back() {
         let mut scratch = vec![0u8; vector.token.len()];
         let unverified =
             dangerous::decode_unverified(&vector.token, &mut scratch).expect("decodes");
-        assert_eq!((unverified.alg, unverified.typ), ("HS256", Some("JWT")));
-        assert_same_claims(&unverified.claims, &typed, &vector.name);
+        assert_eq!((unverified.alg(), unverified.typ()), ("HS256", Some("JWT")));
+        assert_same_claims(unverified.claims(), &typed, &vector.name);
 
         // One second before expiry is valid; expiry itself is not.
         let exp = verified.exp();
@@ -75,7 +75,7 @@ fn node_made_tokens_get_the_expected_verdict() {
     let doc = vectors::load();
     assert!(doc.verify.len() >= 25);
     for case in &doc.verify {
-        let key = SigningKey::new(case.secret.as_bytes()).expect("secret");
+        let key = Key::new(case.secret.as_bytes()).expect("secret");
         let rules = Rules::at(case.now).with_leeway(case.leeway);
         let mut scratch = vec![0u8; case.token.len()];
         let result = verify(&case.token, &key, &rules, &mut scratch);
@@ -106,7 +106,7 @@ fn escapes_and_unknown_claims_read_correctly() {
         .iter()
         .find(|c| c.name == "escaped strings decode")
         .expect("case");
-    let key = SigningKey::new(case.secret.as_bytes()).expect("secret");
+    let key = Key::new(case.secret.as_bytes()).expect("secret");
     let mut scratch = vec![0u8; case.token.len()];
     let verified = verify(&case.token, &key, &Rules::at(case.now), &mut scratch).expect("valid");
     assert_eq!(
@@ -129,7 +129,7 @@ fn escapes_and_unknown_claims_read_correctly() {
 fn scratch_too_small_names_the_size() {
     let doc = vectors::load();
     let vector = &doc.vectors[0];
-    let key = SigningKey::new(vector.secret.as_bytes()).expect("secret");
+    let key = Key::new(vector.secret.as_bytes()).expect("secret");
     let payload = vector.token.split('.').nth(1).expect("payload");
     let needed = payload.len() * 3 / 4;
     let mut scratch = vec![0u8; needed - 1];
@@ -159,7 +159,7 @@ proptest! {
         let mut claims = Claims::new(&apikey, &permissions, iat, iat + lifetime).with_roles(&roles);
         claims = claims.with_optional_room_id(room_id.as_deref());
         claims = claims.with_optional_participant_id(participant_id.as_deref());
-        let key = SigningKey::new(&secret).expect("secret");
+        let key = Key::new(&secret).expect("secret");
         let mut buf = vec![0u8; 4096];
         let token = sign(&claims, &key, &mut buf).expect("fits").to_owned();
         let mut scratch = vec![0u8; token.len()];
@@ -198,7 +198,7 @@ proptest! {
         let key = EncodingKey::from_secret(&secret).expect("any key length");
         let token = encode(&Header::new(Algorithm::HS256), &payload, &key).expect("encodes");
         let mut scratch = vec![0u8; token.len()];
-        let ours = SigningKey::new(&secret).expect("secret");
+        let ours = Key::new(&secret).expect("secret");
         let verified = verify(&token, &ours, &Rules::at(iat), &mut scratch).expect("verifies");
         prop_assert_eq!(verified.apikey(), apikey.as_str());
         prop_assert_eq!(verified.claims().permissions(), permissions.as_slice());
@@ -225,7 +225,7 @@ fn unknown_names_are_reported_and_grant_nothing() {
          strict: bool,
          run: &dyn Fn(Result<videosdk_token_core::VerifiedClaims<'_>, Error>)| {
             let c = case(name);
-            let key = SigningKey::new(c.secret.as_bytes()).expect("secret");
+            let key = Key::new(c.secret.as_bytes()).expect("secret");
             let mut rules = Rules::at(c.now);
             if strict {
                 rules = rules.refusing_unknown_names();
@@ -298,7 +298,7 @@ fn unknown_names_are_reported_and_grant_nothing() {
 fn scratch_is_free_again_after_the_claims_are_last_used() {
     let doc = vectors::load();
     let vector = doc.vectors.first().expect("a vector");
-    let key = SigningKey::new(vector.secret.as_bytes()).expect("secret");
+    let key = Key::new(vector.secret.as_bytes()).expect("secret");
     let mut scratch = [0u8; 1024];
     let verified = verify(
         &vector.token,
@@ -345,7 +345,7 @@ fn the_stricter_than_node_table_is_what_verify_does() {
             .unwrap_or_else(|| panic!("README row {name:?} has no Node-made token"));
         assert_eq!(node, "accepts", "{name}");
         assert_eq!(case.node, "valid", "{name}: Node's recorded verdict");
-        let key = SigningKey::new(case.secret.as_bytes()).expect("secret");
+        let key = Key::new(case.secret.as_bytes()).expect("secret");
         let rules = Rules::at(case.now);
         let mut scratch = vec![0u8; case.token.len()];
         assert_eq!(

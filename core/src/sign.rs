@@ -32,11 +32,11 @@ const MAX_JSON_WITHOUT_STRINGS: usize = r#"{"apikey":"","permissions":["allow_jo
 ///
 /// Its `Debug` output never shows key material.
 #[derive(Clone)]
-pub struct SigningKey {
+pub struct Key {
     mac: Hmac<Sha256>,
 }
 
-impl SigningKey {
+impl Key {
     /// Keys HMAC-SHA256 with the secret's bytes (for a text secret, its UTF-8 bytes, as Node's
     /// `jsonwebtoken` uses a string secret).
     ///
@@ -70,14 +70,14 @@ impl SigningKey {
 // a fact the compiler checks rather than a promise made here. What the HMAC buffers besides
 // is message bytes, never key material.
 #[cfg(feature = "zeroize")]
-impl zeroize::ZeroizeOnDrop for SigningKey where
+impl zeroize::ZeroizeOnDrop for Key where
     <Sha256 as hmac::digest::block_api::CoreProxy>::Core: zeroize::ZeroizeOnDrop
 {
 }
 
-impl fmt::Debug for SigningKey {
+impl fmt::Debug for Key {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SigningKey { ... }")
+        f.write_str("Key { ... }")
     }
 }
 
@@ -90,11 +90,7 @@ impl fmt::Debug for SigningKey {
 /// The claims' own errors ([`Error::EmptyApiKey`], [`Error::NoPermissions`],
 /// [`Error::NonPositiveLifetime`], …) before anything is written, or
 /// [`Error::BufferTooSmall`] with the exact length needed.
-pub fn sign<'o>(
-    claims: &Claims<'_>,
-    key: &SigningKey,
-    out: &'o mut [u8],
-) -> Result<&'o str, Error> {
+pub fn sign<'o>(claims: &Claims<'_>, key: &Key, out: &'o mut [u8]) -> Result<&'o str, Error> {
     claims.check()?;
     let (from, json_len) = match write_json(out, |rest| {
         let mut writer = SliceOut::new(rest);
@@ -151,13 +147,13 @@ pub fn token_len(claims: &Claims<'_>) -> Result<usize, Error> {
 /// static buffer at compile time.
 ///
 /// ```
-/// use videosdk_token_core::{Claims, Permission, SigningKey, max_token_len, sign, token_len};
+/// use videosdk_token_core::{Claims, Permission, Key, max_token_len, sign, token_len};
 ///
 /// // apikey <= 36 bytes, roomId <= 16, participantId <= 32.
 /// let mut buf = [0u8; max_token_len(36, 16, 32)];
 /// let worst = "\u{1}".repeat(36);
 /// let claims = Claims::new(&worst, &[Permission::AllowJoin], 1, 2).with_room_id("ROOM");
-/// let key = SigningKey::new(b"secret")?;
+/// let key = Key::new(b"secret")?;
 /// assert!(token_len(&claims)? <= buf.len());
 /// sign(&claims, &key, &mut buf)?;
 /// # Ok::<(), videosdk_token_core::Error>(())
@@ -187,7 +183,7 @@ fn finish<'o>(
     out: &'o mut [u8],
     from: usize,
     json_len: usize,
-    key: &SigningKey,
+    key: &Key,
 ) -> Result<&'o str, Error> {
     let total = token_len_for_json(json_len);
     let payload_end = PAYLOAD_START.saturating_add(encoded_len(json_len));
@@ -217,7 +213,7 @@ fn finish<'o>(
 #[cfg(feature = "heapless")]
 pub fn sign_to_string<const N: usize>(
     claims: &Claims<'_>,
-    key: &SigningKey,
+    key: &Key,
 ) -> Result<heapless::String<N>, Error> {
     let mut bytes = heapless::Vec::<u8, N>::new();
     // Capacity is N, so this fills it exactly and cannot fail.
@@ -241,7 +237,7 @@ pub fn sign_to_string<const N: usize>(
 #[cfg(feature = "serde")]
 pub fn sign_claims<'o, T: serde::Serialize + ?Sized>(
     claims: &T,
-    key: &SigningKey,
+    key: &Key,
     out: &'o mut [u8],
 ) -> Result<&'o str, Error> {
     let mut failure = Error::BufferTooSmall {

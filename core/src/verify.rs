@@ -9,7 +9,7 @@ use crate::base64url::{DecodeError, decode_in_place, decode_into, decoded_len};
 use crate::claims::{Permission, Role};
 use crate::json_reader::Reader;
 use crate::list::List;
-use crate::sign::{HEADER, SigningKey};
+use crate::sign::{HEADER, Key};
 
 /// Unknown permission names, and unknown role names, that a token may hold and still be read;
 /// one more is [`Error::TooManyUnknownNames`].
@@ -66,9 +66,10 @@ impl Rules {
         self
     }
 
-    /// The time checked at.
+    /// The time these rules check at, unix seconds (what [`Rules::at`] was given; the core
+    /// never reads a clock).
     #[must_use]
-    pub const fn now(&self) -> u64 {
+    pub const fn time(&self) -> u64 {
         self.now
     }
 
@@ -337,7 +338,7 @@ fn read_header_json(json: &mut [u8]) -> Result<HeaderFields<'_>, Error> {
 }
 
 /// The claims keys that are read; every other key is skipped.
-enum Key {
+enum ClaimKey {
     Apikey,
     Permissions,
     Version,
@@ -350,7 +351,7 @@ enum Key {
     Other,
 }
 
-impl Key {
+impl ClaimKey {
     fn of(name: &[u8]) -> Self {
         match name {
             b"apikey" => Self::Apikey,
@@ -428,13 +429,13 @@ fn read_claims(json: &mut [u8]) -> Result<TokenClaims<'_>, Error> {
     let mut first = true;
     while let Some(key) = reader.next_key(&mut first)? {
         let r = &mut reader;
-        match Key::of(r.bytes(key)) {
-            Key::Apikey => set_once(&mut apikey, r.string_value(Error::WrongClaimType)?)?,
-            Key::RoomId => set_once(&mut room_id, r.string_value(Error::WrongClaimType)?)?,
-            Key::ParticipantId => {
+        match ClaimKey::of(r.bytes(key)) {
+            ClaimKey::Apikey => set_once(&mut apikey, r.string_value(Error::WrongClaimType)?)?,
+            ClaimKey::RoomId => set_once(&mut room_id, r.string_value(Error::WrongClaimType)?)?,
+            ClaimKey::ParticipantId => {
                 set_once(&mut participant_id, r.string_value(Error::WrongClaimType)?)?
             }
-            Key::Permissions => set_once(
+            ClaimKey::Permissions => set_once(
                 &mut permissions,
                 read_names(
                     r,
@@ -443,15 +444,15 @@ fn read_claims(json: &mut [u8]) -> Result<TokenClaims<'_>, Error> {
                     Error::DuplicatePermission,
                 )?,
             )?,
-            Key::Roles => set_once(
+            ClaimKey::Roles => set_once(
                 &mut roles,
                 read_names(r, role_named, Role::Rtc, Error::DuplicateRole)?,
             )?,
-            Key::Version => set_once(&mut version, r.integer_value(Error::WrongClaimType)?)?,
-            Key::Iat => set_once(&mut iat, r.integer_value(Error::WrongClaimType)?)?,
-            Key::Exp => set_once(&mut exp, r.integer_value(Error::WrongClaimType)?)?,
-            Key::Nbf => set_once(&mut nbf, r.integer_value(Error::WrongClaimType)?)?,
-            Key::Other => r.skip_value()?,
+            ClaimKey::Version => set_once(&mut version, r.integer_value(Error::WrongClaimType)?)?,
+            ClaimKey::Iat => set_once(&mut iat, r.integer_value(Error::WrongClaimType)?)?,
+            ClaimKey::Exp => set_once(&mut exp, r.integer_value(Error::WrongClaimType)?)?,
+            ClaimKey::Nbf => set_once(&mut nbf, r.integer_value(Error::WrongClaimType)?)?,
+            ClaimKey::Other => r.skip_value()?,
         }
     }
     reader.end()?;
@@ -515,7 +516,7 @@ fn read_claims(json: &mut [u8]) -> Result<TokenClaims<'_>, Error> {
 /// The first check that fails, as its own [`Error`] variant.
 pub fn verify<'s>(
     token: &str,
-    key: &SigningKey,
+    key: &Key,
     rules: &Rules,
     scratch: &'s mut [u8],
 ) -> Result<VerifiedClaims<'s>, Error> {
@@ -527,7 +528,7 @@ pub fn verify<'s>(
 
 fn check<'s>(
     token: &str,
-    key: &SigningKey,
+    key: &Key,
     rules: &Rules,
     scratch: &'s mut [u8],
 ) -> Result<VerifiedClaims<'s>, Error> {
@@ -580,9 +581,9 @@ fn check_times<'s>(claims: TokenClaims<'s>, rules: &Rules) -> Result<VerifiedCla
 /// [`verify`]; on return (either way) the buffer no longer holds the token.
 ///
 /// ```
-/// use videosdk_token_core::{Claims, Permission, Rules, SigningKey, sign, verify_in_place};
+/// use videosdk_token_core::{Claims, Permission, Rules, Key, sign, verify_in_place};
 ///
-/// let key = SigningKey::new(b"demo-secret-0123456789abcdef-0123456789")?;
+/// let key = Key::new(b"demo-secret-0123456789abcdef-0123456789")?;
 /// let claims = Claims::new("demo-api-key", &[Permission::AllowJoin], 1_700_000_000, 1_700_007_200);
 /// // A token as it arrives, say from a radio, into the one buffer the device keeps.
 /// let mut buf = [0u8; 256];
@@ -598,7 +599,7 @@ fn check_times<'s>(claims: TokenClaims<'s>, rules: &Rules) -> Result<VerifiedCla
 /// when it is not three segments).
 pub fn verify_in_place<'b>(
     token: &'b mut [u8],
-    key: &SigningKey,
+    key: &Key,
     rules: &Rules,
 ) -> Result<VerifiedClaims<'b>, Error> {
     if token.len() > rules.max_token_len {
@@ -644,7 +645,7 @@ pub fn verify_in_place<'b>(
 }
 
 /// The signature's verdict: present, canonical base64url, and the MAC of the signing input.
-fn check_signature(segments: &Segments<'_>, key: &SigningKey) -> Result<(), Error> {
+fn check_signature(segments: &Segments<'_>, key: &Key) -> Result<(), Error> {
     if segments.signature.is_empty() {
         return Err(Error::Malformed);
     }
@@ -691,12 +692,29 @@ pub mod dangerous {
     /// were checked.
     #[derive(Clone, Debug, PartialEq, Eq)]
     pub struct Unverified<'s> {
+        alg: &'s str,
+        typ: Option<&'s str>,
+        claims: TokenClaims<'s>,
+    }
+
+    impl<'s> Unverified<'s> {
         /// The header's `alg`, whatever it names.
-        pub alg: &'s str,
+        #[must_use]
+        pub const fn alg(&self) -> &'s str {
+            self.alg
+        }
+
         /// The header's `typ`, if present.
-        pub typ: Option<&'s str>,
-        /// The payload's claims.
-        pub claims: TokenClaims<'s>,
+        #[must_use]
+        pub const fn typ(&self) -> Option<&'s str> {
+            self.typ
+        }
+
+        /// The payload's claims, as read and not checked.
+        #[must_use]
+        pub const fn claims(&self) -> &TokenClaims<'s> {
+            &self.claims
+        }
     }
 
     /// Decodes `token` for inspection without checking its signature or times; the header and

@@ -8,9 +8,7 @@ use cortex_m_rt::entry;
 use cortex_m_semihosting::{debug, hprintln};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
-use videosdk_token_core::{
-    Claims, Error, ExpiresIn, Permission, Role, Rules, SigningKey, sign, verify,
-};
+use videosdk_token_core::{Claims, Error, ExpiresIn, Key, Permission, Role, Rules, sign, verify};
 use videosdk_token_firmware::{flash_bytes, instructions, stack_used};
 
 /// A vector's lifetime as Node was given it.
@@ -54,7 +52,7 @@ impl Vector {
 
     /// Everything checked for one vector; the first failure, if any.
     fn check(&self, out: &mut [u8; BUF], scratch: &mut [u8; BUF]) -> Result<(), &'static str> {
-        let key = SigningKey::new(self.secret.as_bytes()).map_err(|e| e.message())?;
+        let key = Key::new(self.secret.as_bytes()).map_err(|e| e.message())?;
         let claims = self.claims().map_err(|e| e.message())?;
         let token = sign(&claims, &key, out).map_err(|e| e.message())?;
         if token != self.token {
@@ -109,10 +107,8 @@ fn example() -> Claims<'static> {
 const SECRET: &[u8] = b"bench-secret-0123456789abcdef-0123456789";
 
 fn measure(out: &mut [u8; BUF], scratch: &mut [u8; BUF]) -> bool {
-    let (Ok(key), Ok(floor_key)) = (
-        SigningKey::new(SECRET),
-        Hmac::<Sha256>::new_from_slice(SECRET),
-    ) else {
+    let (Ok(key), Ok(floor_key)) = (Key::new(SECRET), Hmac::<Sha256>::new_from_slice(SECRET))
+    else {
         return false;
     };
     let claims = example();

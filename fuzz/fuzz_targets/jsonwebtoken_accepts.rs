@@ -6,7 +6,7 @@ use arbitrary::Arbitrary;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode};
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Value, json};
-use videosdk_token_core::{Claims, Permission, Role, SigningKey, sign};
+use videosdk_token_core::{Claims, Key, Permission, Role, sign};
 
 #[derive(Debug, Arbitrary)]
 struct Input<'a> {
@@ -39,7 +39,7 @@ fuzz_target!(|input: Input<'_>| {
     )
     .with_roles(&roles);
     claims = claims.with_optional_room_id(input.room_id);
-    let Ok(key) = SigningKey::new(input.secret) else {
+    let Ok(key) = Key::new(input.secret) else {
         return;
     };
     let mut buf = vec![0u8; 64 * 1024];

@@ -4,9 +4,7 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use videosdk_token_core::{
-    Claims, Error, Permission, Role, Rules, SigningKey, sign, token_len, verify,
-};
+use videosdk_token_core::{Claims, Error, Key, Permission, Role, Rules, sign, token_len, verify};
 
 #[derive(Debug, Arbitrary)]
 struct Input<'a> {
@@ -44,7 +42,7 @@ fuzz_target!(|input: Input<'_>| {
     }
     claims = claims.with_optional_room_id(input.room_id);
     claims = claims.with_optional_participant_id(input.participant_id);
-    let Ok(key) = SigningKey::new(input.secret) else {
+    let Ok(key) = Key::new(input.secret) else {
         return;
     };
     let Ok(len) = token_len(&claims) else {

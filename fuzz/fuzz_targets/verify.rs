@@ -3,13 +3,13 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use videosdk_token_core::{Rules, SigningKey, scratch_len, verify, verify_in_place};
+use videosdk_token_core::{Key, Rules, scratch_len, verify, verify_in_place};
 
 /// The secret the seed corpus tokens were signed with (tests/vectors/vectors.json).
 const SECRET: &[u8] = b"vectors-secret-0123456789abcdef-0123456789";
 
 fuzz_target!(|data: &[u8]| {
-    let key = SigningKey::new(SECRET).expect("secret");
+    let key = Key::new(SECRET).expect("secret");
     let mut bytes = data.to_vec();
     let in_place = verify_in_place(&mut bytes, &key, &Rules::at(1_700_000_000));
     let Ok(token) = std::str::from_utf8(data) else {

@@ -16,7 +16,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use serde::Deserialize;
-use videosdk_token_core::{ExpiresIn, Permission, Role, SigningKey};
+use videosdk_token_core::{ExpiresIn, Key, Permission, Role};
 
 use crate::cli::BatchArgs;
 use crate::sign::{Request, Spec, parse_duration, signing_key};
@@ -83,7 +83,7 @@ fn typed<T: Copy + PartialEq, const N: usize>(
 fn sign_line(
     text: &str,
     defaults: &Spec<'_>,
-    key: &SigningKey,
+    key: &Key,
     json: bool,
     out: &mut Vec<u8>,
     buf: &mut Vec<u8>,
@@ -202,12 +202,7 @@ fn read_block(reader: &mut impl BufRead, first: usize) -> Result<Option<Block>> 
 }
 
 /// Signs a block into output buffers, one per task, in order.
-fn sign_block(
-    block: &Block,
-    defaults: &Spec<'_>,
-    key: &SigningKey,
-    json: bool,
-) -> Result<Vec<Vec<u8>>> {
+fn sign_block(block: &Block, defaults: &Spec<'_>, key: &Key, json: bool) -> Result<Vec<Vec<u8>>> {
     block
         .lines
         .par_chunks(TASK_LINES)

@@ -18,7 +18,7 @@ use subtle::ConstantTimeEq;
 use tower::ServiceExt;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use videosdk_token_core::{
-    DEFAULT_MAX_TOKEN_LEN, ExpiresIn, Join, Permission, Role, Rules, SigningKey, verify,
+    DEFAULT_MAX_TOKEN_LEN, ExpiresIn, Join, Key, Permission, Role, Rules, verify,
 };
 use zeroize::Zeroizing;
 
@@ -36,7 +36,7 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
 /// What every request handler needs; shared, never changed.
 struct Service {
-    key: SigningKey,
+    key: Key,
     api_key: String,
     default_permissions: Vec<Permission>,
     default_expires_in: ExpiresIn,

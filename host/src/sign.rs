@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use anyhow::{Context, Result, anyhow, bail};
-use videosdk_token_core::{Claims, ExpiresIn, Permission, Role, SigningKey, max_token_len, sign};
+use videosdk_token_core::{Claims, ExpiresIn, Key, Permission, Role, max_token_len, sign};
 
 use crate::cli::{ClaimArgs, SignArgs};
 use crate::{clock, secret};
@@ -72,7 +72,7 @@ pub struct Spec<'a> {
 impl Spec<'_> {
     /// Signs into `buf`, growing it when the token does not fit, and returns the token and its
     /// `exp`.
-    pub fn sign<'b>(&self, key: &SigningKey, buf: &'b mut Vec<u8>) -> Result<(&'b str, u64)> {
+    pub fn sign<'b>(&self, key: &Key, buf: &'b mut Vec<u8>) -> Result<(&'b str, u64)> {
         let claims = Claims::expiring(self.api_key, self.permissions, self.iat, self.expires_in)
             .map_err(|e| anyhow!("{e}"))?
             .with_roles(self.roles)
@@ -107,8 +107,8 @@ pub fn parse_duration(name: &str, text: &str) -> Result<ExpiresIn> {
 }
 
 /// The signing key for `secret`.
-pub fn signing_key(secret: &secret::Secret) -> Result<SigningKey> {
-    SigningKey::new(secret.bytes()).map_err(|e| anyhow!("{e}"))
+pub fn signing_key(secret: &secret::Secret) -> Result<Key> {
+    Key::new(secret.bytes()).map_err(|e| anyhow!("{e}"))
 }
 
 /// `{"token":…,"expiresAt":…}` without a trailing newline (a token is base64url and dots, so

@@ -5,7 +5,7 @@
 
 use cortex_m_rt::entry;
 use cortex_m_semihosting::{debug, hio};
-use videosdk_token_core::{Claims, Permission, Role, SigningKey, sign};
+use videosdk_token_core::{Claims, Key, Permission, Role, sign};
 use videosdk_token_firmware::flash_bytes;
 
 const SECRET: &[u8] = b"bench-secret-0123456789abcdef-0123456789";
@@ -37,7 +37,7 @@ fn main() -> ! {
     .with_participant_id("p-0042")
     .with_roles(ROLES);
     let mut buf = [0u8; 512];
-    let status = match (hio::hstdout(), SigningKey::new(SECRET)) {
+    let status = match (hio::hstdout(), Key::new(SECRET)) {
         (Ok(mut out), Ok(key)) => {
             let token = sign(&claims, &key, &mut buf)
                 .map(str::as_bytes)
