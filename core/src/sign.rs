@@ -28,7 +28,8 @@ const HEADER_AND_DOT: &[u8; PAYLOAD_START] = b"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXV
 /// 16-digit `iat` and `exp` (2^53 - 1 has 16 digits).
 const MAX_JSON_WITHOUT_STRINGS: usize = r#"{"apikey":"","permissions":["allow_join","ask_join","allow_mod"],"version":2,"roomId":"","participantId":"","roles":["crawler","rtc"],"iat":9007199254740991,"exp":9007199254740991}"#.len();
 
-/// An HMAC-SHA256 key, keyed once from the secret and cloned for each token.
+/// The account's secret, keyed into HMAC-SHA256 once: it signs tokens ([`sign`]) and checks
+/// them ([`verify`](crate::verify)), cloning the keyed state for each.
 ///
 /// Its `Debug` output never shows key material.
 #[derive(Clone)]
@@ -87,9 +88,11 @@ impl fmt::Debug for Key {
 /// (whatever was written is zeroed).
 ///
 /// # Errors
-/// The claims' own errors ([`Error::EmptyApiKey`], [`Error::NoPermissions`],
-/// [`Error::NonPositiveLifetime`], …) before anything is written, or
-/// [`Error::BufferTooSmall`] with the exact length needed.
+/// Only these, the claims' own before anything is written:
+/// [`Error::EmptyApiKey`], [`Error::NoPermissions`], [`Error::DuplicatePermission`],
+/// [`Error::DuplicateRole`], [`Error::EmptyRoomId`], [`Error::EmptyParticipantId`],
+/// [`Error::TimeOutOfRange`], [`Error::LifetimeOverflow`], [`Error::NonPositiveLifetime`];
+/// then [`Error::BufferTooSmall`] with the exact length needed.
 pub fn sign<'o>(claims: &Claims<'_>, key: &Key, out: &'o mut [u8]) -> Result<&'o str, Error> {
     claims.check()?;
     let (from, json_len) = match write_json(out, |rest| {

@@ -513,7 +513,19 @@ fn read_claims(json: &mut [u8]) -> Result<TokenClaims<'_>, Error> {
 /// the claims; then `exp` (required; expired when `now >= exp + leeway`) and `nbf`.
 ///
 /// # Errors
-/// The first check that fails, as its own [`Error`] variant.
+/// The first check that fails, in the order above, and only these:
+/// - size and form: [`Error::TokenTooLong`], [`Error::Malformed`], [`Error::BadBase64`],
+///   [`Error::ScratchTooSmall`];
+/// - header: [`Error::BadJson`], [`Error::JsonTooDeep`], [`Error::BadHeader`],
+///   [`Error::WrongAlgorithm`];
+/// - signature: [`Error::BadSignature`];
+/// - claims: [`Error::BadJson`], [`Error::JsonTooDeep`], [`Error::MissingClaim`],
+///   [`Error::WrongClaimType`], [`Error::DuplicateClaim`], [`Error::DuplicatePermission`],
+///   [`Error::DuplicateRole`], [`Error::TooManyUnknownNames`], [`Error::EmptyApiKey`],
+///   [`Error::NoPermissions`], [`Error::EmptyRoomId`], [`Error::EmptyParticipantId`],
+///   [`Error::VersionRequired`], and with [`Rules::refusing_unknown_names`]
+///   [`Error::UnknownPermission`], [`Error::UnknownRole`];
+/// - time: [`Error::MissingClaim`] (no `exp`), [`Error::Expired`], [`Error::NotYetValid`].
 pub fn verify<'s>(
     token: &str,
     key: &Key,
@@ -595,8 +607,8 @@ fn check_times<'s>(claims: TokenClaims<'s>, rules: &Rules) -> Result<VerifiedCla
 /// ```
 ///
 /// # Errors
-/// As [`verify`]; a buffer that is not UTF-8 is [`Error::BadBase64`] (or [`Error::Malformed`]
-/// when it is not three segments).
+/// As [`verify`], but never [`Error::ScratchTooSmall`]; a buffer that is not UTF-8 is
+/// [`Error::BadBase64`] (or [`Error::Malformed`] when it is not three segments).
 pub fn verify_in_place<'b>(
     token: &'b mut [u8],
     key: &Key,
