@@ -55,6 +55,16 @@ fn main() {
     }
     code.push_str("];\n");
     std::fs::write(out.join("vectors.rs"), code).expect("write vectors.rs");
+
+    // The verify-only image checks the first vector, a token as a device would receive it.
+    let first = &doc["vectors"][0];
+    let received = format!(
+        "const TOKEN: &str = {:?};\nconst SECRET: &[u8] = b{:?};\nconst IAT: u64 = {};\n",
+        first["token"].as_str().expect("token"),
+        first["secret"].as_str().expect("secret"),
+        first["claims"]["iat"].as_u64().expect("iat"),
+    );
+    std::fs::write(out.join("received_token.rs"), received).expect("write received_token.rs");
 }
 
 fn variant(name: &str) -> &'static str {

@@ -9,7 +9,7 @@ use cortex_m::peripheral::syst::SystClkSource;
 
 /// A panic handler that calls a function nobody defines: if any panic path survives
 /// optimisation, the image fails to link, naming this symbol. (`tests/firmware.rs` also reads
-/// both images' symbol tables for `core::panicking` and `core::slice::index`, so the proof
+/// every image's symbol table for `core::panicking` and `core::slice::index`, so the proof
 /// does not rest on this trick alone.)
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
@@ -97,4 +97,19 @@ pub fn instructions(runs: u32, mut f: impl FnMut()) -> u32 {
     let empty = ticks(runs, &mut || cortex_m::asm::nop());
     let full = ticks(runs, &mut f);
     full.saturating_sub(empty) * INSTRUCTIONS_PER_TICK / runs
+}
+
+/// The decimal digits of `n`, without `core::fmt` (which would cost more flash than the work
+/// the small images measure).
+pub fn decimal(mut n: usize, buf: &mut [u8; 20]) -> &[u8] {
+    let mut start = buf.len();
+    for slot in buf.iter_mut().rev() {
+        *slot = b'0' + (n % 10) as u8;
+        start -= 1;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    buf.get(start..).unwrap_or_default()
 }

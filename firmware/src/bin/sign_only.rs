@@ -6,24 +6,11 @@
 use cortex_m_rt::entry;
 use cortex_m_semihosting::{debug, hio};
 use videosdk_token_core::{Claims, Key, Permission, Role, sign};
-use videosdk_token_firmware::flash_bytes;
+use videosdk_token_firmware::{decimal, flash_bytes};
 
 const SECRET: &[u8] = b"bench-secret-0123456789abcdef-0123456789";
 const PERMISSIONS: &[Permission] = &[Permission::AllowJoin, Permission::AllowMod];
 const ROLES: &[Role] = &[Role::Rtc];
-
-/// Decimal digits without `core::fmt`, which would cost more flash than signing.
-fn decimal(mut n: usize, buf: &mut [u8; 20]) -> &[u8] {
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 || i == 0 {
-            return &buf[i..];
-        }
-    }
-}
 
 #[entry]
 fn main() -> ! {
