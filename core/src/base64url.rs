@@ -3,7 +3,7 @@
 //! signing path needs an encoder that can work in place inside the caller's buffer.
 //!
 //! Every store is a fixed-size array write through `store`, so no length check that could
-//! panic survives in the compiled code. `tests/firmware.rs` checks that on both firmware
+//! panic survives in the compiled code. `tests/firmware.rs` checks that on every firmware
 //! images' symbol tables, and their panic handler names a symbol that does not exist, so an
 //! image with a panic path also fails to link.
 
