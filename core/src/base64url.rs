@@ -3,8 +3,8 @@
 //! signing path needs an encoder that can work in place inside the caller's buffer.
 //!
 //! Every store is a fixed-size array write through `store`, so no length check that could
-//! panic survives in the compiled code. `tests/firmware.rs` checks that on every firmware
-//! images' symbol tables, and their panic handler names a symbol that does not exist, so an
+//! panic survives in the compiled code. `tests/firmware.rs` checks that on the symbol table
+//! of every firmware image, and their panic handler names a symbol that does not exist, so an
 //! image with a panic path also fails to link.
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
