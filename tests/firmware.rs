@@ -243,6 +243,17 @@ fn firmware_signs_and_verifies_every_vector_within_budget_on_a_cortex_m4() {
             .unwrap_or_else(|| panic!("no measure {k}:\n{output}"))
     };
     assert_eq!(get("signing_input_bytes"), 308);
+    // Constant time, counted rather than timed: QEMU's instruction count is exact, and a
+    // signature wrong in its first byte must cost what one wrong in its last byte costs (an
+    // early-exit comparison differs by about 240 instructions here).
+    let (first, last) = (
+        get("instructions_bad_mac_first_byte"),
+        get("instructions_bad_mac_last_byte"),
+    );
+    assert!(
+        first.abs_diff(last) <= 2,
+        "the MAC comparison is not constant time: {first} vs {last} instructions"
+    );
     assert!(
         get("flash_sign_only") <= MAX_SIGN_ONLY_FLASH,
         "sign-only image is {} bytes of flash",

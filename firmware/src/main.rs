@@ -8,7 +8,9 @@ use cortex_m_rt::entry;
 use cortex_m_semihosting::{debug, hprintln};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
-use videosdk_token_core::{Claims, Error, ExpiresIn, Key, Permission, Role, Rules, sign, verify};
+use videosdk_token_core::{
+    Claims, Error, ExpiresIn, Key, Permission, Role, Rules, SIGNATURE_LEN, sign, verify,
+};
 use videosdk_token_firmware::{flash_bytes, instructions, stack_used};
 
 /// A vector's lifetime as Node was given it.
@@ -121,7 +123,7 @@ fn measure(out: &mut [u8; BUF], scratch: &mut [u8; BUF]) -> bool {
     let Some(Ok(token)) = token_copy.get(..len).map(core::str::from_utf8) else {
         return false;
     };
-    let signing_input_len = len.saturating_sub(1 + videosdk_token_core::SIGNATURE_LEN);
+    let signing_input_len = len.saturating_sub(1 + SIGNATURE_LEN);
     let Some(signing_input) = token_copy.get(..signing_input_len) else {
         return false;
     };
@@ -146,6 +148,31 @@ fn measure(out: &mut [u8; BUF], scratch: &mut [u8; BUF]) -> bool {
             verify(core::hint::black_box(token), &key, &rules, scratch).map(|v| v.exp()),
         );
     });
+    // The MAC comparison in constant time: a signature wrong in its first byte costs exactly
+    // what one wrong in its last byte costs. (The second-to-last character carries bits of
+    // the last bytes; the last one also carries padding bits that must stay zero.)
+    let mut bad_mac_cost = [0u32; 2];
+    for (cost, from_end) in bad_mac_cost.iter_mut().zip([SIGNATURE_LEN, 2]) {
+        let mut tampered = token_copy;
+        let Some(c) = tampered.get_mut(len.saturating_sub(from_end)) else {
+            return false;
+        };
+        *c = if *c == b'A' { b'B' } else { b'A' };
+        let Some(Ok(tampered)) = tampered.get(..len).map(core::str::from_utf8) else {
+            return false;
+        };
+        if verify(tampered, &key, &rules, scratch) != Err(Error::BadSignature) {
+            return false;
+        }
+        *cost = instructions(64, || {
+            let _ = core::hint::black_box(
+                verify(core::hint::black_box(tampered), &key, &rules, scratch).map(|v| v.exp()),
+            );
+        });
+    }
+    let [bad_first, bad_last] = bad_mac_cost;
+    hprintln!("measure instructions_bad_mac_first_byte={}", bad_first);
+    hprintln!("measure instructions_bad_mac_last_byte={}", bad_last);
     hprintln!("measure signing_input_bytes={}", signing_input_len);
     hprintln!("measure flash_selftest={}", flash_bytes());
     hprintln!("measure stack_sign={}", sign_stack);
