@@ -36,8 +36,8 @@ pub enum Error {
     LifetimeOverflow,
     /// Returned when `iat` passes 2^53 - 1, the largest integer JavaScript holds exactly.
     TimeOutOfRange,
-    /// Returned when serde-json-core cannot serialize a value given to
-    /// [`sign_claims`](crate::sign_claims).
+    /// Returned when serde-json-core cannot serialize a value given to `sign_claims` (feature
+    /// `serde`), and by nothing else.
     Serialize,
     /// Returned when a token is longer than the rules allow.
     TokenTooLong,
