@@ -261,7 +261,11 @@ fn post_get_token_within_policy_and_refusals_naming_the_field() {
             "permissions",
             "unknown permission",
         ),
-        (r#"{"permissions":[]}"#, "claims", "permissions are empty"),
+        (
+            r#"{"permissions":[]}"#,
+            "permissions",
+            "permissions are empty",
+        ),
         (
             r#"{"expiresIn":"2h"}"#,
             "expiresIn",
@@ -491,7 +495,7 @@ fn slow_headers_time_out_and_the_access_log_holds_no_token() {
     let (_, body) = http(
         server.addr,
         "GET",
-        "/get-token?token=should-not-be-logged",
+        "/get-token?roomId=should-not-be-logged",
         &[("Authorization", "Bearer also-secret")],
         b"",
     );
@@ -1035,5 +1039,149 @@ fn the_default_connection_cap_stays_below_the_descriptor_limit() {
             start.elapsed() < Duration::from_secs(10),
             "/healthz never answered"
         );
+    }
+}
+
+/// `GET /get-token` reads `roomId` and `peerId` (or `participantId`) from the query, as
+/// VideoSDK's Python, Go, PHP, Java, Ruby and .NET frontends send them, or from a JSON or form
+/// body, as its Node and Rust examples read them; either way the token is scoped as the
+/// examples scope it (`version: 2`, `roles: ["rtc"]`), and nothing is ignored.
+#[test]
+fn get_token_reads_the_query_and_body_and_scopes_the_token() {
+    let server = Server::start(&[]);
+    let scoped = |claims: &videosdk_token_core::TokenClaims<'static>, room, participant| {
+        assert_eq!(claims.version(), Some(2));
+        assert_eq!(claims.roles(), [Role::Rtc]);
+        assert_eq!(claims.room_id(), room);
+        assert_eq!(claims.participant_id(), participant);
+    };
+    let token_of = |(status, body): (u16, String)| {
+        assert_eq!(status, 200, "{body}");
+        check_token(json_body(&body)["token"].as_str().expect("token"))
+    };
+    let get = |path: &str, headers: &[(&str, &str)], body: &[u8]| {
+        http(server.addr, "GET", path, headers, body)
+    };
+    scoped(
+        &token_of(get(
+            "/get-token?roomId=abcd-efgh-ijkl&peerId=alice",
+            &[],
+            b"",
+        )),
+        Some("abcd-efgh-ijkl"),
+        Some("alice"),
+    );
+    scoped(
+        &token_of(get("/get-token?participantId=bob", &[], b"")),
+        None,
+        Some("bob"),
+    );
+    scoped(
+        &token_of(get("/get-token?roomId=r%20one", &[], b"")),
+        Some("r one"),
+        None,
+    );
+    scoped(
+        &token_of(get(
+            "/get-token",
+            &[("Content-Type", "application/json")],
+            br#"{"roomId":"abcd-efgh-ijkl","peerId":"alice"}"#,
+        )),
+        Some("abcd-efgh-ijkl"),
+        Some("alice"),
+    );
+    scoped(
+        &token_of(get(
+            "/get-token",
+            &[("Content-Type", "application/x-www-form-urlencoded")],
+            b"roomId=abcd-efgh-ijkl&peerId=alice",
+        )),
+        Some("abcd-efgh-ijkl"),
+        Some("alice"),
+    );
+    // Asking for roles, permissions and a lifetime in the query, within the policy.
+    let claims = token_of(get(
+        "/get-token?roomId=r&roles=rtc,crawler&permissions=ask_join&expiresIn=600",
+        &[],
+        b"",
+    ));
+    assert_eq!(claims.roles(), [Role::Rtc, Role::Crawler]);
+    assert_eq!(claims.permissions(), [Permission::AskJoin]);
+    assert_eq!(
+        claims.exp().zip(claims.iat()).map(|(e, i)| e - i),
+        Some(600)
+    );
+    // Nothing asked: the unscoped default, as before.
+    let claims = token_of(get("/get-token", &[], b""));
+    assert_eq!((claims.version(), claims.roles()), (None, &[][..]));
+
+    for (path, body, field, words) in [
+        ("/get-token?roomID=x", &b""[..], "roomID", "unknown field"),
+        ("/get-token?roomId=", b"", "roomId", "roomId is empty"),
+        ("/get-token?roomId=a&roomId=b", b"", "roomId", "given twice"),
+        (
+            "/get-token?peerId=a&participantId=b",
+            b"",
+            "peerId",
+            "not both",
+        ),
+        (
+            "/get-token?roles=admin",
+            b"",
+            "roles",
+            "unknown role \"admin\"",
+        ),
+        (
+            "/get-token?expiresIn=48h",
+            b"",
+            "expiresIn",
+            "maximum of 24h",
+        ),
+        ("/get-token?iat=1", b"", "iat", "set by this server"),
+        (
+            "/get-token?roomId=r%1b%5b8m",
+            b"",
+            "roomId",
+            "control character",
+        ),
+        (
+            "/get-token",
+            br#"{"roomId":"r","extra":1}"#,
+            "extra",
+            "unknown field",
+        ),
+    ] {
+        let (status, answer) = get(path, &[], body);
+        assert_eq!(status, 400, "{path}: {answer}");
+        let doc = json_body(&answer);
+        assert_eq!(doc["field"], field, "{path}: {answer}");
+        assert!(
+            doc["error"].as_str().expect("error").contains(words),
+            "{path}: {answer}"
+        );
+    }
+    let (status, answer) = get("/get-token?roomId=r", &[], br#"{"roomId":"s"}"#);
+    assert_eq!(status, 400, "{answer}");
+    assert!(answer.contains("not both"), "{answer}");
+}
+
+/// `--scoped-roles` and `--no-scoped-roles` change what a scoped token gets; a caller who
+/// names roles gets those.
+#[test]
+fn scoped_roles_are_configurable() {
+    for (flags, expected) in [
+        (&["--scoped-roles", "crawler"][..], &[Role::Crawler][..]),
+        (&["--no-scoped-roles"], &[]),
+        (
+            &["--scoped-roles", "rtc,crawler"],
+            &[Role::Rtc, Role::Crawler],
+        ),
+    ] {
+        let server = Server::start(flags);
+        let (status, body) = http(server.addr, "POST", "/get-token", &[], br#"{"roomId":"r"}"#);
+        assert_eq!(status, 200, "{flags:?}: {body}");
+        let claims = check_token(json_body(&body)["token"].as_str().expect("token"));
+        assert_eq!(claims.roles(), expected, "{flags:?}");
+        assert_eq!(claims.version(), Some(2));
     }
 }

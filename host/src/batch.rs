@@ -5,7 +5,6 @@
 //! signing threads turn each block into one output buffer (no allocation per line), and a
 //! writer thread writes the buffers in order.
 
-use std::borrow::Cow;
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::ops::Range;
@@ -15,11 +14,11 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use anyhow::{Context, Result, anyhow, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use serde::Deserialize;
-use videosdk_token_core::{ExpiresIn, Key, Permission, Role};
+use videosdk_token_core::Key;
 
 use crate::cli::BatchArgs;
-use crate::sign::{Request, Spec, parse_duration, signing_key};
+use crate::request::{Names, TokenRequest};
+use crate::sign::{Request, Spec, signing_key};
 use crate::{clock, secret};
 
 /// Longest input line accepted; a longer one is refused without reading the rest of it.
@@ -31,55 +30,8 @@ const BLOCK_LINES: usize = 16 * 1024;
 /// Lines each signing task turns into one output buffer.
 const TASK_LINES: usize = 256;
 
-/// What one input line may set.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct Line<'a> {
-    #[serde(borrow)]
-    room_id: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    participant_id: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    roles: Option<Vec<Cow<'a, str>>>,
-    #[serde(borrow)]
-    permissions: Option<Vec<Cow<'a, str>>>,
-    #[serde(borrow)]
-    expires_in: Option<Lifetime<'a>>,
-    iat: Option<u64>,
-    version: Option<u8>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum Lifetime<'a> {
-    Seconds(u64),
-    Text(#[serde(borrow)] Cow<'a, str>),
-}
-
-/// Names from a line, typed, in a fixed array (a name listed twice is left for the core to
-/// refuse, unless there are more names than kinds, which must repeat one).
-fn typed<T: Copy + PartialEq, const N: usize>(
-    names: &[Cow<'_, str>],
-    parse: impl Fn(&str) -> Option<T>,
-    what: &str,
-    expected: &str,
-    fill: T,
-) -> Result<([T; N], usize)> {
-    let mut out = [fill; N];
-    for (i, name) in names.iter().enumerate() {
-        let parsed =
-            parse(name).ok_or_else(|| anyhow!("unknown {what} {name:?} (expected {expected})"))?;
-        if names.get(..i).is_some_and(|before| before.contains(name)) {
-            bail!("{what} {name:?} is listed twice");
-        }
-        if let Some(slot) = out.get_mut(i) {
-            *slot = parsed;
-        }
-    }
-    Ok((out, names.len().min(N)))
-}
-
-/// Signs one input line and appends its output line to `out`.
+/// Signs one input line (a [`TokenRequest`] over the flags' defaults) and appends its output
+/// line to `out`.
 fn sign_line(
     text: &str,
     defaults: &Spec<'_>,
@@ -92,7 +44,7 @@ fn sign_line(
     if !text.trim_start().starts_with('{') {
         bail!("not a JSON object (every line must be an object, {{}} for the defaults)");
     }
-    let line: Line<'_> = serde_json::from_str(text).map_err(|e| {
+    let line: TokenRequest<'_> = serde_json::from_str(text).map_err(|e| {
         // serde_json ends its message with the position; say it as the column of this line.
         let message = e.to_string();
         let suffix = format!(" at line {} column {}", e.line(), e.column());
@@ -102,37 +54,8 @@ fn sign_line(
             message.strip_suffix(&suffix).unwrap_or(&message)
         )
     })?;
-    let mut spec = *defaults;
-    if let Some(version) = line.version {
-        if version != 2 {
-            bail!("version must be 2");
-        }
-        spec.version_2 = true;
-    }
-    spec.room_id = line.room_id.as_deref().or(spec.room_id);
-    spec.participant_id = line.participant_id.as_deref().or(spec.participant_id);
-    let roles: ([Role; 2], usize);
-    if let Some(names) = &line.roles {
-        roles = typed(names, Role::from_name, "role", "rtc or crawler", Role::Rtc)?;
-        spec.roles = roles.0.get(..roles.1).unwrap_or_default();
-    }
-    let permissions: ([Permission; 3], usize);
-    if let Some(names) = &line.permissions {
-        permissions = typed(
-            names,
-            Permission::from_name,
-            "permission",
-            "allow_join, ask_join or allow_mod",
-            Permission::AllowJoin,
-        )?;
-        spec.permissions = permissions.0.get(..permissions.1).unwrap_or_default();
-    }
-    match &line.expires_in {
-        Some(Lifetime::Seconds(seconds)) => spec.expires_in = ExpiresIn::seconds(*seconds),
-        Some(Lifetime::Text(text)) => spec.expires_in = parse_duration("expiresIn", text)?,
-        None => {}
-    }
-    spec.iat = line.iat.unwrap_or(spec.iat);
+    let mut names = Names::default();
+    let spec = line.resolve(defaults, None, &mut names)?;
     let (token, exp) = spec.sign(key, buf)?;
     if json {
         out.extend_from_slice(b"{\"token\":\"");

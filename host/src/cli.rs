@@ -320,6 +320,20 @@ pub struct ServeArgs {
     #[arg(long = "allow-role", value_name = "R", value_delimiter = ',')]
     pub allowed_roles: Vec<RoleArg>,
 
+    /// Roles of a token that names a room or a participant and asks for no roles, as
+    /// VideoSDK's examples give them; repeat or separate with commas
+    #[arg(
+        long = "scoped-roles",
+        value_name = "R",
+        value_delimiter = ',',
+        default_value = "rtc"
+    )]
+    pub scoped_roles: Vec<RoleArg>,
+
+    /// Give such tokens no roles at all (they may then join meetings and call the server API)
+    #[arg(long, conflicts_with = "scoped_roles")]
+    pub no_scoped_roles: bool,
+
     /// Longest lifetime a caller may ask for
     #[arg(long, value_name = "DURATION", default_value = "24h")]
     pub max_expires_in: String,

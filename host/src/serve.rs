@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, anyhow, bail};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -23,13 +23,10 @@ use videosdk_token_core::{
 use zeroize::Zeroizing;
 
 use crate::cli::ServeArgs;
-use crate::escape::is_unsafe;
+use crate::request::{self, Names, Policy, TokenRequest};
 use crate::sign::{Spec, parse_duration, signing_key};
 use crate::verify::Summary;
 use crate::{clock, secret};
-
-/// Longest roomId or participantId a caller may ask for, in bytes.
-const MAX_ID_LEN: usize = 256;
 
 /// How long in-flight requests may take to finish after a shutdown signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
@@ -40,17 +37,13 @@ struct Service {
     api_key: String,
     default_permissions: Vec<Permission>,
     default_expires_in: ExpiresIn,
-    allowed_permissions: Vec<Permission>,
-    allowed_roles: Vec<Role>,
-    /// The longest lifetime, in milliseconds as `ExpiresIn::millis` reads one.
-    max_lifetime_ms: f64,
-    max_expires_in_text: String,
+    /// What a caller may ask for.
+    policy: Policy,
     auth_tokens: Vec<Zeroizing<Vec<u8>>>,
     /// Host names answered besides loopback ones; `None` answers any.
     allowed_hosts: Option<Vec<String>>,
     max_body: usize,
     request_timeout: Duration,
-    allow_control_characters: bool,
 }
 
 /// A refusal as the caller sees it: a status and `{"error": …, "field": …}`.
@@ -127,22 +120,6 @@ impl Service {
         Ok(json!({ "token": token, "expiresAt": exp }))
     }
 
-    /// `id`, unless it holds a character that a log or terminal would act on (refused unless
-    /// `--allow-control-characters`).
-    fn printable<'a>(&self, id: Option<&'a str>, field: &str) -> Result<Option<&'a str>, Refusal> {
-        match id.and_then(|text| text.chars().find(|&c| is_unsafe(c))) {
-            Some(c) if !self.allow_control_characters => Err(Refusal::bad(
-                field,
-                format!(
-                    "{field} holds U+{:04X}, a control character or bidi override; this server \
-                     refuses them (see --allow-control-characters)",
-                    u32::from(c)
-                ),
-            )),
-            _ => Ok(id),
-        }
-    }
-
     fn defaults(&self) -> Spec<'_> {
         Spec {
             api_key: &self.api_key,
@@ -198,121 +175,123 @@ fn object(body: &[u8]) -> Result<Map<String, Value>, Refusal> {
     }
 }
 
-fn id<'a>(map: &'a Map<String, Value>, field: &'static str) -> Result<Option<&'a str>, Refusal> {
+/// A `roomId` or `participantId` to check a token against, if given.
+fn optional_id<'a>(map: &'a Map<String, Value>, field: &str) -> Result<Option<&'a str>, Refusal> {
     match map.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.is_empty() => {
             Err(Refusal::bad(field, format!("{field} is empty")))
         }
-        Some(Value::String(s)) if s.len() > MAX_ID_LEN => Err(Refusal::bad(
-            field,
-            format!("{field} is longer than {MAX_ID_LEN} bytes"),
-        )),
         Some(Value::String(s)) => Ok(Some(s)),
         Some(_) => Err(Refusal::bad(field, format!("{field} must be a string"))),
     }
 }
 
-fn names<T: PartialEq + Copy>(
-    map: &Map<String, Value>,
-    field: &'static str,
-    parse: impl Fn(&str) -> Option<T>,
-    allowed: &[T],
-    what: &str,
-) -> Result<Option<Vec<T>>, Refusal> {
-    let Some(value) = map.get(field) else {
-        return Ok(None);
-    };
-    let Value::Array(items) = value else {
-        return Err(Refusal::bad(
-            field,
-            format!("{field} must be a list of names"),
-        ));
-    };
-    let mut out = Vec::with_capacity(items.len());
-    for item in items {
-        let name = item
-            .as_str()
-            .ok_or_else(|| Refusal::bad(field, format!("{field} must be a list of names")))?;
-        let parsed =
-            parse(name).ok_or_else(|| Refusal::bad(field, format!("unknown {what} {name:?}")))?;
-        if !allowed.contains(&parsed) {
+/// Query or form text as a JSON object, so that it reads through the same [`TokenRequest`]
+/// as a JSON body: a list field is comma-separated, `iat` and `version` are numbers, any other
+/// value a string (which `expiresIn` reads as seconds when it is a bare number), and a key
+/// given twice is refused rather than guessed.
+fn form_object(text: &[u8]) -> Result<Map<String, Value>, Refusal> {
+    let mut map = Map::new();
+    for (key, value) in form_urlencoded::parse(text) {
+        let json = match &*key {
+            "roles" | "permissions" => Value::Array(
+                value
+                    .split(',')
+                    .filter(|name| !name.is_empty())
+                    .map(|name| Value::String(name.to_owned()))
+                    .collect(),
+            ),
+            "iat" | "version" => value
+                .parse::<u64>()
+                .map_or_else(|_| Value::String(value.to_string()), Value::from),
+            _ => Value::String(value.into_owned()),
+        };
+        if map.insert(key.clone().into_owned(), json).is_some() {
+            return Err(Refusal::bad(&key, format!("{key} is given twice")));
+        }
+    }
+    Ok(map)
+}
+
+/// A request body as an object: a form when it says so, JSON otherwise.
+fn body_object(headers: &HeaderMap, body: &[u8]) -> Result<Map<String, Value>, Refusal> {
+    let is_form = headers.get(header::CONTENT_TYPE).is_some_and(|v| {
+        v.as_bytes()
+            .starts_with(b"application/x-www-form-urlencoded")
+    });
+    if is_form {
+        form_object(body)
+    } else {
+        object(body)
+    }
+}
+
+impl Service {
+    /// A token for what `map` asks, through the one request model and this server's policy.
+    fn issue_for(&self, map: &Map<String, Value>) -> Result<axum::Json<Value>, Refusal> {
+        refuse_unknown(map, request::FIELDS)?;
+        if map.contains_key("peerId") && map.contains_key("participantId") {
             return Err(Refusal::bad(
-                field,
-                format!("{what} {name:?} is not allowed by this server"),
+                "peerId",
+                "give participantId or peerId (the same field), not both",
             ));
         }
-        out.push(parsed);
+        let value = Value::Object(map.clone());
+        let asked: TokenRequest<'_> = serde_path_to_error::deserialize(&value).map_err(|e| {
+            let field = e
+                .path()
+                .iter()
+                .next()
+                .map(|segment| segment.to_string())
+                .unwrap_or_default();
+            Refusal::bad(&field, request::wrong_type(&field))
+        })?;
+        let mut names = Names::default();
+        let defaults = self.defaults();
+        let spec = asked
+            .resolve(&defaults, Some(&self.policy), &mut names)
+            .map_err(|e| Refusal::bad(e.field, e.message))?;
+        Ok(axum::Json(self.issue(&spec)?))
     }
-    Ok(Some(out))
 }
 
-async fn get_token(State(service): State<Arc<Service>>) -> Result<axum::Json<Value>, Refusal> {
-    Ok(axum::Json(service.issue(&service.defaults())?))
-}
-
-async fn post_token(
+/// `GET /get-token`: the request in the query string (as VideoSDK's Python, Go, PHP, Java,
+/// Ruby and .NET frontends send it) or in a body (as its Node and Rust examples read it),
+/// never both.
+async fn get_token(
     State(service): State<Arc<Service>>,
+    uri: Uri,
+    headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<axum::Json<Value>, Refusal> {
-    let map = object(&body)?;
-    refuse_unknown(
-        &map,
-        &[
-            "roomId",
-            "participantId",
-            "roles",
-            "permissions",
-            "expiresIn",
-        ],
-    )?;
-    let mut spec = service.defaults();
-    spec.room_id = service.printable(id(&map, "roomId")?, "roomId")?;
-    spec.participant_id = service.printable(id(&map, "participantId")?, "participantId")?;
-    let roles = names(
-        &map,
-        "roles",
-        Role::from_name,
-        &service.allowed_roles,
-        "role",
-    )?;
-    if let Some(roles) = &roles {
-        spec.roles = roles;
-    }
-    let permissions = names(
-        &map,
-        "permissions",
-        Permission::from_name,
-        &service.allowed_permissions,
-        "permission",
-    )?;
-    if let Some(permissions) = &permissions {
-        spec.permissions = permissions;
-    }
-    if let Some(value) = map.get("expiresIn") {
-        let expires_in = match value {
-            Value::String(text) => ExpiresIn::parse(text)
-                .map_err(|e| Refusal::bad("expiresIn", format!("{text:?}: {e}")))?,
-            Value::Number(n) => n.as_u64().map(ExpiresIn::seconds).ok_or_else(|| {
-                Refusal::bad("expiresIn", "a number of seconds must be a whole number")
-            })?,
-            _ => {
-                return Err(Refusal::bad(
-                    "expiresIn",
-                    "expiresIn must be a duration string or a number of seconds",
-                ));
-            }
-        };
-        if expires_in.millis() > service.max_lifetime_ms {
-            let message = format!(
-                "longer than this server's maximum of {}",
-                service.max_expires_in_text
-            );
-            return Err(Refusal::bad("expiresIn", message));
+    let query = uri.query().unwrap_or_default();
+    let map = match (query.is_empty(), body.is_empty()) {
+        (true, true) => Map::new(),
+        (false, true) => form_object(query.as_bytes())?,
+        (true, false) => body_object(&headers, &body)?,
+        (false, false) => {
+            return Err(Refusal::status(
+                StatusCode::BAD_REQUEST,
+                "give the request in the query string or in the body, not both",
+            ));
         }
-        spec.expires_in = expires_in;
-    }
-    Ok(axum::Json(service.issue(&spec)?))
+    };
+    service.issue_for(&map)
+}
+
+/// `POST /get-token`: the request in a JSON or form body.
+async fn post_token(
+    State(service): State<Arc<Service>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<axum::Json<Value>, Refusal> {
+    let map = if body.is_empty() {
+        Map::new()
+    } else {
+        body_object(&headers, &body)?
+    };
+    service.issue_for(&map)
 }
 
 async fn post_verify(
@@ -324,8 +303,8 @@ async fn post_verify(
     let Some(Value::String(token)) = map.get("token") else {
         return Err(Refusal::bad("token", "token must be a string"));
     };
-    let room_id = id(&map, "roomId")?;
-    let participant_id = id(&map, "participantId")?;
+    let room_id = optional_id(&map, "roomId")?;
+    let participant_id = optional_id(&map, "participantId")?;
     let purpose = match map.get("for") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) if s == "meeting" || s == "api" => Some(s.as_str()),
@@ -630,28 +609,46 @@ pub fn run(args: &ServeArgs) -> Result<()> {
             args.max_expires_in
         );
     }
+    let policy = Policy {
+        permissions: if args.allowed_permissions.is_empty() {
+            vec![Permission::AllowJoin, Permission::AskJoin]
+        } else {
+            args.allowed_permissions.iter().map(|&p| p.into()).collect()
+        },
+        roles: if args.allowed_roles.is_empty() {
+            Role::ALL.to_vec()
+        } else {
+            args.allowed_roles.iter().map(|&r| r.into()).collect()
+        },
+        max_lifetime_ms: max_expires_in.millis(),
+        max_lifetime_text: args.max_expires_in.clone(),
+        scoped_roles: if args.no_scoped_roles {
+            Vec::new()
+        } else {
+            args.scoped_roles.iter().map(|&r| r.into()).collect()
+        },
+        allow_control_characters: args.allow_control_characters,
+    };
+    if let Some(role) = policy
+        .scoped_roles
+        .iter()
+        .find(|r| !policy.roles.contains(r))
+    {
+        bail!(
+            "--scoped-roles {} is not among the roles callers may have (--allow-role)",
+            role.as_str()
+        );
+    }
     let service = Arc::new(Service {
         key,
         api_key: secret::api_key(args.issuer.api_key.as_deref())?,
         default_permissions: args.issuer.permissions.iter().map(|&p| p.into()).collect(),
         default_expires_in,
-        allowed_permissions: if args.allowed_permissions.is_empty() {
-            vec![Permission::AllowJoin, Permission::AskJoin]
-        } else {
-            args.allowed_permissions.iter().map(|&p| p.into()).collect()
-        },
-        allowed_roles: if args.allowed_roles.is_empty() {
-            vec![Role::Rtc, Role::Crawler]
-        } else {
-            args.allowed_roles.iter().map(|&r| r.into()).collect()
-        },
-        max_lifetime_ms: max_expires_in.millis(),
-        max_expires_in_text: args.max_expires_in.clone(),
+        policy,
         auth_tokens: read_auth_tokens(args)?,
         allowed_hosts: allowed_hosts(args),
         max_body: args.max_body,
         request_timeout: args.request_timeout,
-        allow_control_characters: args.allow_control_characters,
     });
     let app = router(service, args)?;
     let max_connections = args

@@ -1,0 +1,302 @@
+//! A request for a token, however it arrives: a `batch` line, a POST body, a GET query or a
+//! GET body. One type, one set of checks and one set of messages, each naming its field; the
+//! command decides only what it allows (`Policy`) and what fills the gaps (the defaults).
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+use videosdk_token_core::{ExpiresIn, Permission, Role};
+
+use crate::escape::is_unsafe;
+use crate::sign::Spec;
+
+/// Every field a request may name; `peerId` is the VideoSDK examples' name for
+/// `participantId`.
+pub const FIELDS: &[&str] = &[
+    "roomId",
+    "participantId",
+    "peerId",
+    "roles",
+    "permissions",
+    "expiresIn",
+    "iat",
+    "version",
+];
+
+/// What a request asks for; every field is optional and falls back to the defaults.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TokenRequest<'a> {
+    #[serde(borrow, default)]
+    pub room_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default, alias = "peerId")]
+    pub participant_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub roles: Option<Vec<Cow<'a, str>>>,
+    #[serde(borrow, default)]
+    pub permissions: Option<Vec<Cow<'a, str>>>,
+    #[serde(borrow, default)]
+    pub expires_in: Option<Lifetime<'a>>,
+    #[serde(default)]
+    pub iat: Option<u64>,
+    #[serde(default)]
+    pub version: Option<u8>,
+}
+
+/// `expiresIn`: a duration in the `ms` grammar, or a whole number of seconds.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Lifetime<'a> {
+    Seconds(u64),
+    Text(#[serde(borrow)] Cow<'a, str>),
+}
+
+/// A request refused, and the field that made it so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl FieldError {
+    fn new(field: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for FieldError {}
+
+/// What a field must hold, for a request whose field has the wrong JSON type (the same words
+/// whether the request came as JSON, a query or a form).
+pub fn wrong_type(field: &str) -> String {
+    match field {
+        "roles" | "permissions" => format!("{field} must be a list of names"),
+        "roomId" | "participantId" | "peerId" => format!("{field} must be a string"),
+        "expiresIn" => {
+            "expiresIn must be a duration such as \"2h\" or a whole number of seconds".to_owned()
+        }
+        _ => format!("{field} must be a whole number"),
+    }
+}
+
+/// What a server lets a caller ask for (`batch` and `sign` trust their user and have none).
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub permissions: Vec<Permission>,
+    pub roles: Vec<Role>,
+    /// The longest lifetime, in milliseconds as `ExpiresIn::millis` reads one, and as typed.
+    pub max_lifetime_ms: f64,
+    pub max_lifetime_text: String,
+    /// Roles a token gets when it names a room or a participant and no roles (the VideoSDK
+    /// examples give `["rtc"]`).
+    pub scoped_roles: Vec<Role>,
+    pub allow_control_characters: bool,
+}
+
+/// Longest `roomId` or `participantId` a server signs, in bytes.
+pub const MAX_ID_LEN: usize = 256;
+
+/// Storage for the typed names a request lists, so that a resolved request borrows rather
+/// than allocates.
+#[derive(Debug, Clone, Copy)]
+pub struct Names {
+    roles: [Role; 2],
+    permissions: [Permission; 3],
+}
+
+impl Default for Names {
+    fn default() -> Self {
+        Self {
+            roles: [Role::Rtc; 2],
+            permissions: [Permission::AllowJoin; 3],
+        }
+    }
+}
+
+impl<'a> TokenRequest<'a> {
+    /// The claims this request asks for over `defaults`, checked against `policy` when there
+    /// is one; typed names are kept in `names`.
+    pub fn resolve<'r>(
+        &'r self,
+        defaults: &Spec<'r>,
+        policy: Option<&Policy>,
+        names: &'r mut Names,
+    ) -> Result<Spec<'r>, FieldError> {
+        let mut spec = *defaults;
+        if let Some(version) = self.version {
+            if policy.is_some() {
+                return Err(FieldError::new("version", "version is set by this server"));
+            }
+            if version != 2 {
+                return Err(FieldError::new("version", "version must be 2"));
+            }
+            spec.version_2 = true;
+        }
+        if let Some(iat) = self.iat {
+            if policy.is_some() {
+                return Err(FieldError::new("iat", "iat is set by this server's clock"));
+            }
+            spec.iat = iat;
+        }
+        let room_id = id(self.room_id.as_deref(), "roomId", policy)?;
+        let participant_id = id(self.participant_id.as_deref(), "participantId", policy)?;
+        spec.room_id = room_id.or(spec.room_id);
+        spec.participant_id = participant_id.or(spec.participant_id);
+
+        let Names { roles, permissions } = names;
+        if let Some(listed) = &self.roles {
+            let allowed = policy.map(|p| p.roles.as_slice());
+            let n = typed(
+                listed,
+                "roles",
+                "role",
+                Role::from_name,
+                (Role::ALL, Role::as_str),
+                allowed,
+                roles,
+            )?;
+            spec.roles = roles.get(..n).unwrap_or_default();
+        } else if let Some(policy) = policy
+            && (room_id.is_some() || participant_id.is_some())
+        {
+            spec.roles = &[];
+            let n = policy.scoped_roles.len().min(roles.len());
+            for (slot, &role) in roles.iter_mut().zip(&policy.scoped_roles) {
+                *slot = role;
+            }
+            spec.roles = roles.get(..n).unwrap_or_default();
+        }
+        if let Some(listed) = &self.permissions {
+            let allowed = policy.map(|p| p.permissions.as_slice());
+            let n = typed(
+                listed,
+                "permissions",
+                "permission",
+                Permission::from_name,
+                (Permission::ALL, Permission::as_str),
+                allowed,
+                permissions,
+            )?;
+            if n == 0 {
+                return Err(FieldError::new(
+                    "permissions",
+                    "permissions are empty: give at least one of allow_join, ask_join, allow_mod",
+                ));
+            }
+            spec.permissions = permissions.get(..n).unwrap_or_default();
+        }
+        if let Some(lifetime) = &self.expires_in {
+            let expires_in = match lifetime {
+                Lifetime::Seconds(seconds) => ExpiresIn::seconds(*seconds),
+                Lifetime::Text(text) => ExpiresIn::parse(text).map_err(|e| {
+                    FieldError::new("expiresIn", format!("expiresIn {text:?}: {e}"))
+                })?,
+            };
+            if let Some(policy) = policy
+                && expires_in.millis() > policy.max_lifetime_ms
+            {
+                return Err(FieldError::new(
+                    "expiresIn",
+                    format!(
+                        "longer than this server's maximum of {}",
+                        policy.max_lifetime_text
+                    ),
+                ));
+            }
+            spec.expires_in = expires_in;
+        }
+        Ok(spec)
+    }
+}
+
+/// A `roomId` or `participantId`: never empty; for a server, not too long and, unless it
+/// allows them, free of characters a log or terminal would act on.
+fn id<'r>(
+    value: Option<&'r str>,
+    field: &'static str,
+    policy: Option<&Policy>,
+) -> Result<Option<&'r str>, FieldError> {
+    let Some(text) = value else {
+        return Ok(None);
+    };
+    if text.is_empty() {
+        return Err(FieldError::new(field, format!("{field} is empty")));
+    }
+    if let Some(policy) = policy {
+        if text.len() > MAX_ID_LEN {
+            return Err(FieldError::new(
+                field,
+                format!("{field} is longer than {MAX_ID_LEN} bytes"),
+            ));
+        }
+        if let Some(c) = text.chars().find(|&c| is_unsafe(c))
+            && !policy.allow_control_characters
+        {
+            return Err(FieldError::new(
+                field,
+                format!(
+                    "{field} holds U+{:04X}, a control character or bidi override; this server \
+                     refuses them (see --allow-control-characters)",
+                    u32::from(c)
+                ),
+            ));
+        }
+    }
+    Ok(Some(text))
+}
+
+/// Names typed into `slots` (no allocation); returns how many. Unknown names, a name listed
+/// twice and names the policy does not allow are refused by name.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one call each for roles and permissions"
+)]
+fn typed<T: Copy + PartialEq, const N: usize>(
+    names: &[Cow<'_, str>],
+    field: &'static str,
+    what: &str,
+    parse: impl Fn(&str) -> Option<T>,
+    (all, name_of): (&[T], fn(T) -> &'static str),
+    allowed: Option<&[T]>,
+    slots: &mut [T; N],
+) -> Result<usize, FieldError> {
+    for (i, name) in names.iter().enumerate() {
+        let value = parse(name).ok_or_else(|| {
+            // The names come from the core, never from a list of this command's own.
+            let expected = all
+                .iter()
+                .map(|&t| name_of(t))
+                .collect::<Vec<_>>()
+                .join(", ");
+            FieldError::new(
+                field,
+                format!("unknown {what} {name:?} (expected {expected})"),
+            )
+        })?;
+        if names.get(..i).is_some_and(|before| before.contains(name)) {
+            return Err(FieldError::new(
+                field,
+                format!("{what} {name:?} is listed twice"),
+            ));
+        }
+        if allowed.is_some_and(|allowed| !allowed.contains(&value)) {
+            return Err(FieldError::new(
+                field,
+                format!("{what} {name:?} is not allowed by this server"),
+            ));
+        }
+        if let Some(slot) = slots.get_mut(i) {
+            *slot = value;
+        }
+    }
+    Ok(names.len().min(N))
+}
