@@ -733,7 +733,7 @@ fn cors_star_means_any_origin() {
         server
             .log()
             .iter()
-            .any(|l| l.contains("warning: --cors-origin '*' without --auth-token-file")),
+            .any(|l| l.contains("warning: CORS for any origin without --auth-token-file")),
         "{:?}",
         server.log()
     );
@@ -1184,4 +1184,115 @@ fn scoped_roles_are_configurable() {
         assert_eq!(claims.roles(), expected, "{flags:?}");
         assert_eq!(claims.version(), Some(2));
     }
+}
+
+/// `--cors` is the one-flag form of the Node example's `cors()`; an allow-list answers with
+/// `Vary: Origin`, so that caches keep one answer per origin.
+#[test]
+fn cors_flag_and_vary() {
+    let preflight = |addr: SocketAddr, origin: &str| {
+        exchange(
+            addr,
+            format!(
+                "OPTIONS /get-token HTTP/1.1\r\nHost: localhost\r\nOrigin: {origin}\r\nAccess-Control-Request-Method: GET\r\nConnection: close\r\n\r\n"
+            )
+            .as_bytes(),
+        )
+        .to_ascii_lowercase()
+    };
+    let server = Server::start(&["--cors"]);
+    let answer = preflight(server.addr, "https://any.example");
+    assert!(
+        answer.contains("access-control-allow-origin: *"),
+        "{answer}"
+    );
+    assert!(answer.contains("access-control-allow-methods"), "{answer}");
+    drop(server);
+    let server = Server::start(&["--cors-origin", "https://app.example"]);
+    let answer = preflight(server.addr, "https://app.example");
+    assert!(
+        answer.contains("access-control-allow-origin: https://app.example"),
+        "{answer}"
+    );
+    assert!(
+        answer.contains("vary: ") && answer.contains("origin"),
+        "{answer}"
+    );
+    let get = exchange(
+        server.addr,
+        b"GET /get-token HTTP/1.1\r\nHost: localhost\r\nOrigin: https://app.example\r\nConnection: close\r\n\r\n",
+    )
+    .to_ascii_lowercase();
+    assert!(get.contains("vary: ") && get.contains("origin"), "{get}");
+}
+
+/// The first line a server prints, run with `args` and `env` (the caller stops it).
+fn first_line(args: &[&str], env: &[(&str, &str)]) -> (Child, String) {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut child = Command::new(videosdk_token())
+        .args(["serve", "--api-key", "key", "--quiet"])
+        .args(args)
+        .envs(env.iter().copied())
+        .env("VIDEOSDK_SECRET_KEY", SECRET)
+        .current_dir(dir.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let mut line = String::new();
+    BufReader::new(child.stderr.take().expect("stderr"))
+        .read_line(&mut line)
+        .expect("a line");
+    (child, line.trim().to_owned())
+}
+
+/// `--listen` takes what container setups write, `PORT` sets the port, and the default stays
+/// loopback.
+#[test]
+fn listen_addresses_and_port() {
+    let free = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let port = free.to_string();
+    let (mut child, line) = first_line(&[], &[("PORT", &port)]);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(line, format!("listening on http://127.0.0.1:{free}"));
+
+    let (mut child, line) = first_line(&["--listen", ":0"], &[]);
+    let addr: SocketAddr = line
+        .strip_prefix("listening on http://")
+        .expect("address")
+        .parse()
+        .expect("parses");
+    assert!(addr.ip().is_unspecified(), "{line}");
+    // Beyond loopback, any Host is answered unless --allowed-host says otherwise.
+    let local = SocketAddr::from(([127, 0, 0, 1], addr.port()));
+    let answer = exchange(
+        local,
+        b"GET /get-token HTTP/1.1\r\nHost: tokens.example.com\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(status_of(&answer), 200, "{answer}");
+    let _ = child.kill();
+    let _ = child.wait();
+
+    let (mut child, line) = first_line(&["--listen", "localhost:0"], &[]);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        line.starts_with("listening on http://127.0.0.1:")
+            || line.starts_with("listening on http://[::1]:"),
+        "{line}"
+    );
+
+    let (mut child, line) = first_line(&[], &[("PORT", "eighty")]);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        line.contains("PORT \"eighty\" is not a port number"),
+        "{line}"
+    );
 }

@@ -304,9 +304,15 @@ Secrets: see `videosdk-token sign --help`.";
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Address to listen on
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9000")]
-    pub listen: std::net::SocketAddr,
+    /// Address to listen on: 127.0.0.1:9000, :9000 (every interface), 0.0.0.0:9000,
+    /// [::]:9000 or a host name with a port [default: 127.0.0.1, port $PORT or 9000]
+    #[arg(long, value_name = "ADDR", value_parser = listen_address)]
+    pub listen: Option<std::net::SocketAddr>,
+
+    /// Allow browsers on any origin, as VideoSDK's Node example does with `cors()` (the same
+    /// as --cors-origin '*')
+    #[arg(long)]
+    pub cors: bool,
 
     /// The claims of a token asked for without any (GET /get-token)
     #[command(flatten)]
@@ -449,4 +455,43 @@ mod tests {
         assert!(!huge.contains("zero or more"), "{huge}");
         assert!(leeway("2d").expect_err("long").contains("at most a day"));
     }
+
+    #[test]
+    fn listen_addresses_as_containers_write_them() {
+        assert_eq!(
+            listen_address(":9000"),
+            Ok("0.0.0.0:9000".parse().expect("addr"))
+        );
+        assert_eq!(
+            listen_address("0.0.0.0:80"),
+            Ok("0.0.0.0:80".parse().expect("addr"))
+        );
+        assert_eq!(
+            listen_address("[::]:9000"),
+            Ok("[::]:9000".parse().expect("addr"))
+        );
+        let local = listen_address("localhost:9000").expect("resolves");
+        assert!(local.ip().is_loopback() && local.port() == 9000);
+        assert!(listen_address(":http").is_err());
+        assert!(listen_address("9000").is_err());
+    }
+}
+
+/// `--listen`: an address, `:PORT` for every interface (as Go and the examples' servers write
+/// it), or a host name and port, resolved once at start.
+fn listen_address(text: &str) -> Result<std::net::SocketAddr, String> {
+    use std::net::{Ipv4Addr, SocketAddr, ToSocketAddrs};
+    if let Some(port) = text.strip_prefix(':') {
+        let port = port
+            .parse::<u16>()
+            .map_err(|_| format!("{port:?} is not a port number"))?;
+        return Ok(SocketAddr::from((Ipv4Addr::UNSPECIFIED, port)));
+    }
+    if let Ok(addr) = text.parse::<SocketAddr>() {
+        return Ok(addr);
+    }
+    text.to_socket_addrs()
+        .map_err(|e| format!("{e} (write HOST:PORT, :PORT or an IP address and port)"))?
+        .next()
+        .ok_or_else(|| format!("{text} resolves to no address"))
 }

@@ -515,11 +515,11 @@ fn router(service: Arc<Service>, args: &ServeArgs) -> Result<Router> {
             Arc::clone(&service),
             deadline,
         ));
-    if !args.cors_origins.is_empty() {
-        let allow_origin = if args.cors_origins.iter().any(|o| o == "*") {
+    if args.cors || !args.cors_origins.is_empty() {
+        let allow_origin = if args.cors || args.cors_origins.iter().any(|o| o == "*") {
             if service.auth_tokens.is_empty() {
                 eprintln!(
-                    "warning: --cors-origin '*' without --auth-token-file lets any web page get tokens from this server"
+                    "warning: CORS for any origin without --auth-token-file lets any web page get tokens from this server"
                 );
             }
             AllowOrigin::any()
@@ -660,15 +660,31 @@ pub fn run(args: &ServeArgs) -> Result<()> {
         .context("cannot start the runtime")?;
     runtime.block_on(serve(
         app,
-        args.listen,
+        listen_address(args)?,
         args.header_timeout,
         max_connections,
     ))
 }
 
+/// Where to listen: `--listen`, or loopback on `PORT` (as container platforms set it) or 9000.
+fn listen_address(args: &ServeArgs) -> Result<SocketAddr> {
+    if let Some(addr) = args.listen {
+        return Ok(addr);
+    }
+    let port = match std::env::var("PORT") {
+        Ok(port) => port
+            .trim()
+            .parse::<u16>()
+            .with_context(|| format!("PORT {port:?} is not a port number"))?,
+        Err(_) => 9000,
+    };
+    Ok(SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, port)))
+}
+
 /// `None` (answer any Host) only when listening beyond loopback with no `--allowed-host`.
 fn allowed_hosts(args: &ServeArgs) -> Option<Vec<String>> {
-    if args.allowed_hosts.is_empty() && !args.listen.ip().is_loopback() {
+    let loopback = listen_address(args).is_ok_and(|addr| addr.ip().is_loopback());
+    if args.allowed_hosts.is_empty() && !loopback {
         return None;
     }
     Some(args.allowed_hosts.iter().map(|h| host_name(h)).collect())
