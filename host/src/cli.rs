@@ -428,6 +428,25 @@ fn leeway(text: &str) -> Result<u64, String> {
     Ok(seconds)
 }
 
+/// `--listen`: an address, `:PORT` for every interface (as Go and the examples' servers write
+/// it), or a host name and port, resolved once at start.
+fn listen_address(text: &str) -> Result<std::net::SocketAddr, String> {
+    use std::net::{Ipv4Addr, SocketAddr, ToSocketAddrs};
+    if let Some(port) = text.strip_prefix(':') {
+        let port = port
+            .parse::<u16>()
+            .map_err(|_| format!("{port:?} is not a port number"))?;
+        return Ok(SocketAddr::from((Ipv4Addr::UNSPECIFIED, port)));
+    }
+    if let Ok(addr) = text.parse::<SocketAddr>() {
+        return Ok(addr);
+    }
+    text.to_socket_addrs()
+        .map_err(|e| format!("{e} (write HOST:PORT, :PORT or an IP address and port)"))?
+        .next()
+        .ok_or_else(|| format!("{text} resolves to no address"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -475,23 +494,4 @@ mod tests {
         assert!(listen_address(":http").is_err());
         assert!(listen_address("9000").is_err());
     }
-}
-
-/// `--listen`: an address, `:PORT` for every interface (as Go and the examples' servers write
-/// it), or a host name and port, resolved once at start.
-fn listen_address(text: &str) -> Result<std::net::SocketAddr, String> {
-    use std::net::{Ipv4Addr, SocketAddr, ToSocketAddrs};
-    if let Some(port) = text.strip_prefix(':') {
-        let port = port
-            .parse::<u16>()
-            .map_err(|_| format!("{port:?} is not a port number"))?;
-        return Ok(SocketAddr::from((Ipv4Addr::UNSPECIFIED, port)));
-    }
-    if let Ok(addr) = text.parse::<SocketAddr>() {
-        return Ok(addr);
-    }
-    text.to_socket_addrs()
-        .map_err(|e| format!("{e} (write HOST:PORT, :PORT or an IP address and port)"))?
-        .next()
-        .ok_or_else(|| format!("{text} resolves to no address"))
 }
