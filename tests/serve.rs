@@ -1296,3 +1296,329 @@ fn listen_addresses_and_port() {
         "{line}"
     );
 }
+
+/// What a stand-in VideoSDK API saw of one request.
+#[derive(Debug, Clone)]
+struct Seen {
+    method: String,
+    path: String,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Seen {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// How the stand-in answers.
+#[derive(Debug, Clone, Copy)]
+enum Behaviour {
+    /// 200 with `{"roomId": …}` (or the status given).
+    Json(u16),
+    /// Waits longer than any test's timeout before answering.
+    Slow,
+    /// 200 with a body that is not JSON.
+    Garbage,
+    /// Closes the connection without a word.
+    Hangup,
+}
+
+/// A stand-in for VideoSDK's API on 127.0.0.1 that records every request.
+struct StandIn {
+    addr: SocketAddr,
+    seen: Arc<Mutex<Vec<Seen>>>,
+    behaviour: Arc<Mutex<Behaviour>>,
+}
+
+impl StandIn {
+    fn start() -> Self {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let behaviour = Arc::new(Mutex::new(Behaviour::Json(200)));
+        let (record, mode) = (Arc::clone(&seen), Arc::clone(&behaviour));
+        std::thread::spawn(move || {
+            for stream in listener.incoming().take(64) {
+                let Ok(stream) = stream else { continue };
+                let (record, mode) = (Arc::clone(&record), Arc::clone(&mode));
+                std::thread::spawn(move || serve_one(stream, &record, *mode.lock().expect("mode")));
+            }
+        });
+        Self {
+            addr,
+            seen,
+            behaviour,
+        }
+    }
+
+    fn set(&self, behaviour: Behaviour) {
+        *self.behaviour.lock().expect("mode") = behaviour;
+    }
+
+    fn seen(&self) -> Vec<Seen> {
+        self.seen.lock().expect("seen").clone()
+    }
+
+    fn endpoint(&self) -> String {
+        format!("http://{}/v2", self.addr)
+    }
+}
+
+fn serve_one(stream: TcpStream, record: &Mutex<Vec<Seen>>, behaviour: Behaviour) {
+    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+    let mut line = String::new();
+    if reader.read_line(&mut line).is_err() {
+        return;
+    }
+    let mut parts = line.split_whitespace();
+    let (method, path) = (
+        parts.next().unwrap_or_default().to_owned(),
+        parts.next().unwrap_or_default().to_owned(),
+    );
+    let mut headers = Vec::new();
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header).is_err() || header.trim().is_empty() {
+            break;
+        }
+        if let Some((name, value)) = header.trim_end().split_once(':') {
+            headers.push((name.trim().to_owned(), value.trim().to_owned()));
+        }
+    }
+    let length: usize = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0u8; length];
+    let _ = reader.read_exact(&mut body);
+    record.lock().expect("seen").push(Seen {
+        method,
+        path,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    });
+    let mut stream = stream;
+    let reply = |stream: &mut TcpStream, status: u16, body: &str, kind: &str| {
+        let _ = write!(
+            stream,
+            "HTTP/1.1 {status} X\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+    };
+    match behaviour {
+        Behaviour::Json(status) => reply(
+            &mut stream,
+            status,
+            r#"{"roomId":"abcd-efgh-ijkl","disabled":false}"#,
+            "application/json",
+        ),
+        Behaviour::Slow => {
+            std::thread::sleep(Duration::from_secs(5));
+            reply(&mut stream, 200, "{}", "application/json");
+        }
+        Behaviour::Garbage => reply(&mut stream, 200, "<html>oops</html>", "text/html"),
+        Behaviour::Hangup => {}
+    }
+}
+
+/// `/create-meeting` and `/validate-meeting/:id` forward as VideoSDK's examples do: the
+/// caller's VideoSDK token, or one signed here, and never the caller's bearer credential;
+/// a slow, garbled or silent upstream gets 504 or 502 in the usual JSON shape.
+#[test]
+fn meetings_are_forwarded_to_the_videosdk_api() {
+    let upstream = StandIn::start();
+    let dir = tempfile::tempdir().expect("dir");
+    let auth = dir.path().join("auth");
+    std::fs::write(&auth, AUTH_A).expect("write");
+    std::fs::set_permissions(&auth, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+        .expect("chmod");
+    let endpoint = upstream.endpoint();
+    let server = Server::start(&[
+        "--api-endpoint",
+        &endpoint,
+        "--upstream-timeout",
+        "1s",
+        "--auth-token-file",
+        auth.to_str().expect("path"),
+    ]);
+    let bearer = format!("Bearer {AUTH_A}");
+    let authorized = [
+        ("Authorization", bearer.as_str()),
+        ("Content-Type", "application/json"),
+    ];
+
+    for path in ["/create-meeting", "/create-meeting/"] {
+        let (status, body) = http(
+            server.addr,
+            "POST",
+            path,
+            &authorized,
+            br#"{"token":"caller-videosdk-token","region":"sg001"}"#,
+        );
+        assert_eq!(status, 200, "{path}: {body}");
+        assert_eq!(json_body(&body)["roomId"], "abcd-efgh-ijkl");
+    }
+    let seen = upstream.seen();
+    assert_eq!(seen.len(), 2);
+    for call in &seen {
+        assert_eq!(
+            (call.method.as_str(), call.path.as_str()),
+            ("POST", "/v2/rooms")
+        );
+        assert_eq!(call.header("authorization"), Some("caller-videosdk-token"));
+        assert_eq!(
+            serde_json::from_str::<Value>(&call.body).expect("json"),
+            json!({ "region": "sg001" })
+        );
+    }
+
+    // No token in the body: one signed here, short-lived and for the server API only.
+    let (status, body) = http(
+        server.addr,
+        "POST",
+        "/validate-meeting/abcd-efgh-ijkl",
+        &authorized,
+        b"",
+    );
+    assert_eq!(status, 200, "{body}");
+    let call = upstream.seen().last().cloned().expect("a call");
+    assert_eq!(
+        (call.method.as_str(), call.path.as_str()),
+        ("GET", "/v2/rooms/validate/abcd-efgh-ijkl")
+    );
+    let signed = call.header("authorization").expect("a token");
+    assert_ne!(
+        signed, bearer,
+        "the caller's bearer credential was forwarded"
+    );
+    assert!(!signed.contains(AUTH_A));
+    let claims = check_token(signed);
+    assert_eq!(claims.roles(), [Role::Crawler]);
+    assert!(
+        claims
+            .exp()
+            .zip(claims.iat())
+            .is_some_and(|(e, i)| e - i <= 300)
+    );
+    assert!(
+        upstream
+            .seen()
+            .iter()
+            .all(|c| c.headers.iter().all(|(_, v)| !v.contains(AUTH_A)))
+    );
+
+    // The upstream's own status comes back; bad upstreams are 502/504 in our shape.
+    upstream.set(Behaviour::Json(401));
+    let (status, _) = http(server.addr, "POST", "/create-meeting", &authorized, b"{}");
+    assert_eq!(status, 401);
+    for (behaviour, expected, words) in [
+        (Behaviour::Slow, 504, "did not answer within 1s"),
+        (Behaviour::Garbage, 502, "not JSON"),
+        (Behaviour::Hangup, 502, "could not be reached"),
+    ] {
+        upstream.set(behaviour);
+        let start = Instant::now();
+        let (status, body) = http(server.addr, "POST", "/create-meeting", &authorized, b"{}");
+        assert_eq!(status, expected, "{behaviour:?}: {body}");
+        assert!(
+            json_body(&body)["error"]
+                .as_str()
+                .expect("error")
+                .contains(words),
+            "{body}"
+        );
+        assert!(
+            start.elapsed() < Duration::from_secs(4),
+            "{behaviour:?} took {:?}",
+            start.elapsed()
+        );
+    }
+
+    // Refusals before anything is forwarded.
+    upstream.set(Behaviour::Json(200));
+    let before = upstream.seen().len();
+    for (path, body, status, field) in [
+        (
+            "/create-meeting",
+            &br#"{"token":"t","regoin":"x"}"#[..],
+            400,
+            Some("regoin"),
+        ),
+        ("/create-meeting", br#"{"region":7}"#, 400, Some("region")),
+        ("/validate-meeting/..%2Frooms", b"", 400, Some("meetingId")),
+        (
+            "/validate-meeting/abc",
+            br#"{"token":"a\nb"}"#,
+            400,
+            Some("token"),
+        ),
+    ] {
+        let (got, answer) = http(server.addr, "POST", path, &authorized, body);
+        assert_eq!(got, status, "{path}: {answer}");
+        assert_eq!(
+            json_body(&answer)["field"].as_str(),
+            field,
+            "{path}: {answer}"
+        );
+    }
+    let (status, _) = http(server.addr, "POST", "/create-meeting", &[], b"{}");
+    assert_eq!(status, 401, "the proxies need the bearer credential too");
+    assert_eq!(
+        upstream.seen().len(),
+        before,
+        "a refused call was forwarded"
+    );
+}
+
+/// `VIDEOSDK_API_ENDPOINT` comes from `.env` as the examples keep it; one with no path means
+/// `/v2`, as the Node example's `.env.example` writes it.
+#[test]
+fn the_api_endpoint_comes_from_dotenv() {
+    let upstream = StandIn::start();
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::write(
+        dir.path().join(".env"),
+        format!("VIDEOSDK_API_ENDPOINT=http://{}\n", upstream.addr),
+    )
+    .expect("write");
+    let mut child = Command::new(videosdk_token())
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--api-key",
+            "key",
+            "--quiet",
+        ])
+        .current_dir(dir.path())
+        .env("VIDEOSDK_SECRET_KEY", SECRET)
+        .env_remove("VIDEOSDK_API_ENDPOINT")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let mut line = String::new();
+    BufReader::new(child.stderr.take().expect("stderr"))
+        .read_line(&mut line)
+        .expect("line");
+    let addr: SocketAddr = line
+        .trim()
+        .trim_start_matches("listening on http://")
+        .parse()
+        .expect("address");
+    let (status, body) = http(addr, "POST", "/validate-meeting/abcd", &[], b"");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        upstream.seen().first().map(|s| s.path.clone()).as_deref(),
+        Some("/v2/rooms/validate/abcd")
+    );
+}

@@ -381,6 +381,16 @@ pub struct ServeArgs {
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = timeout, allow_hyphen_values = true)]
     pub request_timeout: Duration,
 
+    /// The VideoSDK API that /create-meeting and /validate-meeting forward to; one with no
+    /// path means /v2 [default: VIDEOSDK_API_ENDPOINT from the environment or .env, else
+    /// https://api.videosdk.live/v2]
+    #[arg(long, value_name = "URL")]
+    pub api_endpoint: Option<String>,
+
+    /// Time the VideoSDK API has to answer a forwarded call (then 504)
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = timeout, allow_hyphen_values = true)]
+    pub upstream_timeout: Duration,
+
     /// No access log on standard error
     #[arg(long)]
     pub quiet: bool,

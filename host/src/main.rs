@@ -7,6 +7,7 @@ mod decode;
 mod dotenv;
 mod error;
 mod escape;
+mod meetings;
 mod request;
 mod secret;
 mod serve;

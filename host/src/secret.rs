@@ -146,6 +146,15 @@ fn dotenv_value(key: &str) -> Result<Option<String>> {
         .map(str::to_owned))
 }
 
+/// A setting that is not a secret (`VIDEOSDK_API_ENDPOINT`, say): the environment first, then
+/// `.env`, as the VideoSDK examples read theirs.
+pub fn setting(key: &str) -> Result<Option<String>> {
+    if let Ok(value) = std::env::var(key) {
+        return Ok(Some(value));
+    }
+    dotenv_value(key)
+}
+
 /// The one rule for text read from a secret file, a piped `--secret-stdin` or an auth-token
 /// file: a leading byte order mark and every trailing CR and LF are dropped, and what is left
 /// must not start or end with white space (a space there is almost always a copy-and-paste

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail};
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::extract::{DefaultBodyLimit, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -23,6 +23,7 @@ use videosdk_token_core::{
 use zeroize::Zeroizing;
 
 use crate::cli::ServeArgs;
+use crate::meetings::{self, Upstream, UpstreamError};
 use crate::request::{self, Names, Policy, TokenRequest};
 use crate::sign::{Spec, parse_duration, signing_key};
 use crate::verify::Summary;
@@ -44,6 +45,8 @@ struct Service {
     allowed_hosts: Option<Vec<String>>,
     max_body: usize,
     request_timeout: Duration,
+    upstream: Upstream,
+    upstream_timeout: Duration,
 }
 
 /// A refusal as the caller sees it: a status and `{"error": …, "field": …}`.
@@ -280,6 +283,107 @@ async fn get_token(
     service.issue_for(&map)
 }
 
+/// Lifetime of the token this server signs for a forwarded call the caller sent none for.
+const UPSTREAM_TOKEN_SECONDS: u64 = 300;
+
+impl Service {
+    /// The token a forwarded call carries: the caller's VideoSDK token if the body has one,
+    /// otherwise a short-lived server-API token signed here. Never the caller's bearer
+    /// credential, which is for this server only.
+    fn upstream_token(&self, map: &Map<String, Value>) -> Result<String, Refusal> {
+        match map.get("token") {
+            Some(Value::String(token))
+                if !token.is_empty() && HeaderValue::from_str(token).is_ok() =>
+            {
+                Ok(token.clone())
+            }
+            Some(_) => Err(Refusal::bad(
+                "token",
+                "token must be a VideoSDK token (printable text)",
+            )),
+            None => {
+                let spec = Spec {
+                    roles: &[Role::Crawler],
+                    expires_in: ExpiresIn::seconds(UPSTREAM_TOKEN_SECONDS),
+                    ..self.defaults()
+                };
+                let mut buf = Vec::new();
+                let (token, _) = spec.sign(&self.key, &mut buf).map_err(|e| {
+                    Refusal::status(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
+                })?;
+                Ok(token.to_owned())
+            }
+        }
+    }
+
+    /// The upstream's answer as ours: its status and JSON, or 504 and 502 in our shape.
+    fn relay(&self, answer: Result<(u16, Value), UpstreamError>) -> Result<Response, Refusal> {
+        match answer {
+            Ok((status, body)) => {
+                let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+                Ok((status, axum::Json(body)).into_response())
+            }
+            Err(UpstreamError::Timeout) => Err(Refusal::status(
+                StatusCode::GATEWAY_TIMEOUT,
+                format!(
+                    "the VideoSDK API did not answer within {}",
+                    humantime::format_duration(self.upstream_timeout)
+                ),
+            )),
+            Err(UpstreamError::Bad(why)) => Err(Refusal::status(StatusCode::BAD_GATEWAY, why)),
+        }
+    }
+}
+
+/// `POST /create-meeting`: `{token, region}` forwarded as VideoSDK's examples forward it.
+async fn create_meeting(
+    State(service): State<Arc<Service>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, Refusal> {
+    let map = if body.is_empty() {
+        Map::new()
+    } else {
+        body_object(&headers, &body)?
+    };
+    refuse_unknown(&map, &["token", "region"])?;
+    if let Some(region) = map.get("region")
+        && !region.is_string()
+    {
+        return Err(Refusal::bad("region", "region must be a string"));
+    }
+    let token = service.upstream_token(&map)?;
+    let answer = service
+        .upstream
+        .create_room(&token, map.get("region"))
+        .await;
+    service.relay(answer)
+}
+
+/// `POST /validate-meeting/:meetingId`: `{token}` forwarded as VideoSDK's examples forward it.
+async fn validate_meeting(
+    State(service): State<Arc<Service>>,
+    Path(meeting_id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, Refusal> {
+    if !meetings::is_room_id(&meeting_id) {
+        return Err(Refusal::bad(
+            "meetingId",
+            "meetingId must be letters, digits, - and _",
+        ));
+    }
+    let map = if body.is_empty() {
+        Map::new()
+    } else {
+        body_object(&headers, &body)?
+    };
+    refuse_unknown(&map, &["token"])?;
+    let token = service.upstream_token(&map)?;
+    let answer = service.upstream.validate_room(&token, &meeting_id).await;
+    service.relay(answer)
+}
+
 /// `POST /get-token`: the request in a JSON or form body.
 async fn post_token(
     State(service): State<Arc<Service>>,
@@ -349,7 +453,8 @@ async fn healthz() -> &'static str {
 async fn not_found() -> Refusal {
     Refusal::status(
         StatusCode::NOT_FOUND,
-        "no such endpoint: GET or POST /get-token, POST /verify, GET /healthz",
+        "no such endpoint: GET or POST /get-token, POST /verify, POST /create-meeting, POST \
+         /validate-meeting/:meetingId, GET /healthz",
     )
 }
 
@@ -504,6 +609,9 @@ fn router(service: Arc<Service>, args: &ServeArgs) -> Result<Router> {
     let protected = Router::new()
         .route("/get-token", get(get_token).post(post_token))
         .route("/verify", post(post_verify))
+        .route("/create-meeting", post(create_meeting))
+        .route("/create-meeting/", post(create_meeting))
+        .route("/validate-meeting/{meeting_id}", post(validate_meeting))
         .route_layer(middleware::from_fn_with_state(Arc::clone(&service), guard));
     let mut app = Router::new()
         .merge(protected)
@@ -639,6 +747,11 @@ pub fn run(args: &ServeArgs) -> Result<()> {
             role.as_str()
         );
     }
+    let endpoint = match &args.api_endpoint {
+        Some(endpoint) => endpoint.clone(),
+        None => secret::setting("VIDEOSDK_API_ENDPOINT")?
+            .unwrap_or_else(|| meetings::DEFAULT_ENDPOINT.to_owned()),
+    };
     let service = Arc::new(Service {
         key,
         api_key: secret::api_key(args.issuer.api_key.as_deref())?,
@@ -649,6 +762,8 @@ pub fn run(args: &ServeArgs) -> Result<()> {
         allowed_hosts: allowed_hosts(args),
         max_body: args.max_body,
         request_timeout: args.request_timeout,
+        upstream: Upstream::new(&endpoint, args.upstream_timeout)?,
+        upstream_timeout: args.upstream_timeout,
     });
     let app = router(service, args)?;
     let max_connections = args
