@@ -1622,3 +1622,119 @@ fn the_api_endpoint_comes_from_dotenv() {
         Some("/v2/rooms/validate/abcd")
     );
 }
+
+/// Behind an authenticating proxy, the token is the authenticated user's: the header names
+/// the participant, a request naming another gets 403, one without the header 401; with
+/// `--room-from-path`, `/get-token/:roomId` scopes the room the same way.
+#[test]
+fn tokens_are_bound_to_the_caller_and_the_room_in_the_path() {
+    let server = Server::start(&[
+        "--participant-from-header",
+        "X-Auth-Request-User",
+        "--room-from-path",
+    ]);
+    let user = [("X-Auth-Request-User", "alice@example.com")];
+    let (status, body) = http(server.addr, "GET", "/get-token", &user, b"");
+    assert_eq!(status, 200, "{body}");
+    let claims = check_token(json_body(&body)["token"].as_str().expect("token"));
+    assert_eq!(claims.participant_id(), Some("alice@example.com"));
+    assert_eq!(claims.roles(), [Role::Rtc]);
+
+    // Repeating the bound values is fine; contradicting them is not.
+    let (status, body) = http(
+        server.addr,
+        "GET",
+        "/get-token/abcd-efgh-ijkl?peerId=alice%40example.com",
+        &user,
+        b"",
+    );
+    assert_eq!(status, 200, "{body}");
+    let claims = check_token(json_body(&body)["token"].as_str().expect("token"));
+    assert_eq!(claims.room_id(), Some("abcd-efgh-ijkl"));
+    assert_eq!(claims.participant_id(), Some("alice@example.com"));
+    for (method, path, body, field) in [
+        (
+            "GET",
+            "/get-token?peerId=mallory",
+            &b""[..],
+            "participantId",
+        ),
+        (
+            "POST",
+            "/get-token",
+            br#"{"participantId":"mallory"}"#,
+            "participantId",
+        ),
+        (
+            "GET",
+            "/get-token/abcd-efgh-ijkl?roomId=other",
+            b"",
+            "roomId",
+        ),
+        (
+            "POST",
+            "/get-token/abcd-efgh-ijkl",
+            br#"{"roomId":"other"}"#,
+            "roomId",
+        ),
+    ] {
+        let (status, answer) = http(server.addr, method, path, &user, body);
+        assert_eq!(status, 403, "{method} {path}: {answer}");
+        assert_eq!(json_body(&answer)["field"], field);
+    }
+    let (status, answer) = http(server.addr, "GET", "/get-token", &[], b"");
+    assert_eq!(status, 401, "{answer}");
+    assert!(
+        answer.contains("X-Auth-Request-User") || answer.contains("x-auth-request-user"),
+        "{answer}"
+    );
+    drop(server);
+    // Without --room-from-path, /get-token/room is not a route.
+    let server = Server::start(&[]);
+    assert_eq!(http(server.addr, "GET", "/get-token/abcd", &[], b"").0, 404);
+}
+
+/// `--rate-limit` counts each caller apart and answers 429 with `Retry-After`.
+#[test]
+fn rate_limits_per_caller() {
+    let server = Server::start(&[
+        "--rate-limit",
+        "3/m",
+        "--participant-from-header",
+        "X-User",
+        "--quiet",
+    ]);
+    let ask = |user: &str| http(server.addr, "GET", "/get-token", &[("X-User", user)], b"");
+    for _ in 0..3 {
+        assert_eq!(ask("alice").0, 200);
+    }
+    let mut stream = TcpStream::connect(server.addr).expect("connect");
+    write!(
+        stream,
+        "GET /get-token HTTP/1.1\r\nHost: localhost\r\nX-User: alice\r\nConnection: close\r\n\r\n"
+    )
+    .expect("write");
+    let mut raw = String::new();
+    let _ = stream.read_to_string(&mut raw);
+    assert_eq!(status_of(&raw), 429, "{raw}");
+    let retry: u64 = raw
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("retry-after: ")
+                .map(str::to_owned)
+        })
+        .and_then(|v| v.trim().parse().ok())
+        .expect("a Retry-After header");
+    assert!((1..=60).contains(&retry), "{retry}");
+    assert!(
+        body_of(&raw)["error"]
+            .as_str()
+            .expect("error")
+            .contains("too many requests")
+    );
+    // Another caller has a budget of its own.
+    assert_eq!(ask("bob").0, 200);
+    // Health checks are never limited.
+    assert_eq!(http(server.addr, "GET", "/healthz", &[], b"").0, 200);
+}

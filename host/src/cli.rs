@@ -381,6 +381,23 @@ pub struct ServeArgs {
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = timeout, allow_hyphen_values = true)]
     pub request_timeout: Duration,
 
+    /// Bind every token to the user an authenticating proxy names in this header (for
+    /// example X-Auth-Request-User from oauth2-proxy): participantId is that user; a request
+    /// naming another gets 403, one without the header 401
+    #[arg(long, value_name = "HEADER")]
+    pub participant_from_header: Option<axum::http::HeaderName>,
+
+    /// Scope tokens to the room in the path: GET or POST /get-token/ROOM (a request naming
+    /// another roomId gets 403)
+    #[arg(long)]
+    pub room_from_path: bool,
+
+    /// Requests each caller may make, per second, minute or hour (20/s, 300/m); callers are
+    /// told apart by the identity header, else the bearer token, else their address. Over it:
+    /// 429 with Retry-After
+    #[arg(long, value_name = "N/UNIT", value_parser = rate)]
+    pub rate_limit: Option<governor::Quota>,
+
     /// The VideoSDK API that /create-meeting and /validate-meeting forward to; one with no
     /// path means /v2 [default: VIDEOSDK_API_ENDPOINT from the environment or .env, else
     /// https://api.videosdk.live/v2]
@@ -438,6 +455,25 @@ fn leeway(text: &str) -> Result<u64, String> {
     Ok(seconds)
 }
 
+/// `--rate-limit`: `N/s`, `N/m` or `N/h`, with bursts of up to N.
+fn rate(text: &str) -> Result<governor::Quota, String> {
+    let (count, unit) = text
+        .split_once('/')
+        .ok_or("write a count and a unit: 20/s, 300/m or 1000/h")?;
+    let count = count
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .and_then(std::num::NonZeroU32::new)
+        .ok_or_else(|| format!("{count:?} is not a count of one or more"))?;
+    match unit.trim() {
+        "s" | "sec" | "second" => Ok(governor::Quota::per_second(count)),
+        "m" | "min" | "minute" => Ok(governor::Quota::per_minute(count)),
+        "h" | "hour" => Ok(governor::Quota::per_hour(count)),
+        other => Err(format!("{other:?} is not a unit: use s, m or h")),
+    }
+}
+
 /// `--listen`: an address, `:PORT` for every interface (as Go and the examples' servers write
 /// it), or a host name and port, resolved once at start.
 fn listen_address(text: &str) -> Result<std::net::SocketAddr, String> {
@@ -483,6 +519,17 @@ mod tests {
         let huge = leeway("999999999999999999999y").expect_err("huge");
         assert!(!huge.contains("zero or more"), "{huge}");
         assert!(leeway("2d").expect_err("long").contains("at most a day"));
+    }
+
+    #[test]
+    fn rates_read_as_written() {
+        let per = |n: u32| std::num::NonZeroU32::new(n).expect("non-zero");
+        assert_eq!(rate("20/s"), Ok(governor::Quota::per_second(per(20))));
+        assert_eq!(rate("300/m"), Ok(governor::Quota::per_minute(per(300))));
+        assert_eq!(rate("5 / h"), Ok(governor::Quota::per_hour(per(5))));
+        assert!(rate("0/s").is_err());
+        assert!(rate("20").is_err());
+        assert!(rate("20/d").is_err());
     }
 
     #[test]

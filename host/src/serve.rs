@@ -1,6 +1,8 @@
 //! `videosdk-token serve`: the token endpoint a VideoSDK backend needs. Stateless: every
 //! replica with the same secret answers the same way, so it scales by adding replicas.
 
+use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -47,6 +49,9 @@ struct Service {
     request_timeout: Duration,
     upstream: Upstream,
     upstream_timeout: Duration,
+    /// The header naming the authenticated user, when tokens are bound to it.
+    identity_header: Option<axum::http::HeaderName>,
+    limiter: Option<governor::DefaultKeyedRateLimiter<String>>,
 }
 
 /// A refusal as the caller sees it: a status and `{"error": …, "field": …}`.
@@ -232,7 +237,11 @@ fn body_object(headers: &HeaderMap, body: &[u8]) -> Result<Map<String, Value>, R
 
 impl Service {
     /// A token for what `map` asks, through the one request model and this server's policy.
-    fn issue_for(&self, map: &Map<String, Value>) -> Result<axum::Json<Value>, Refusal> {
+    fn issue_for(
+        &self,
+        map: &Map<String, Value>,
+        bound: &Bound,
+    ) -> Result<axum::Json<Value>, Refusal> {
         refuse_unknown(map, request::FIELDS)?;
         if map.contains_key("peerId") && map.contains_key("participantId") {
             return Err(Refusal::bad(
@@ -241,21 +250,78 @@ impl Service {
             ));
         }
         let value = Value::Object(map.clone());
-        let asked: TokenRequest<'_> = serde_path_to_error::deserialize(&value).map_err(|e| {
-            let field = e
-                .path()
-                .iter()
-                .next()
-                .map(|segment| segment.to_string())
-                .unwrap_or_default();
-            Refusal::bad(&field, request::wrong_type(&field))
-        })?;
+        let mut asked: TokenRequest<'_> =
+            serde_path_to_error::deserialize(&value).map_err(|e| {
+                let field = e
+                    .path()
+                    .iter()
+                    .next()
+                    .map(|segment| segment.to_string())
+                    .unwrap_or_default();
+                Refusal::bad(&field, request::wrong_type(&field))
+            })?;
+        // Who the caller is and which room the path names win over the request, which may
+        // repeat them but not contradict them.
+        for (bound, asked, field) in [
+            (
+                &bound.participant,
+                &mut asked.participant_id,
+                "participantId",
+            ),
+            (&bound.room, &mut asked.room_id, "roomId"),
+        ] {
+            if let Some(bound) = bound {
+                if asked.as_deref().is_some_and(|asked| asked != bound) {
+                    return Err(Refusal {
+                        status: StatusCode::FORBIDDEN,
+                        error: format!("{field} must be the one this server binds the token to"),
+                        field: Some(field.to_owned()),
+                    });
+                }
+                *asked = Some(Cow::Borrowed(bound.as_str()));
+            }
+        }
         let mut names = Names::default();
         let defaults = self.defaults();
         let spec = asked
             .resolve(&defaults, Some(&self.policy), &mut names)
             .map_err(|e| Refusal::bad(e.field, e.message))?;
         Ok(axum::Json(self.issue(&spec)?))
+    }
+}
+
+/// What a token is bound to regardless of what is asked: the authenticated user
+/// (`--participant-from-header`) and the room in the path (`--room-from-path`).
+#[derive(Debug, Default)]
+struct Bound {
+    participant: Option<String>,
+    room: Option<String>,
+}
+
+impl Service {
+    /// The user the identity header names, when tokens are bound to one.
+    fn identity(&self, headers: &HeaderMap) -> Result<Option<String>, Refusal> {
+        let Some(name) = &self.identity_header else {
+            return Ok(None);
+        };
+        match headers.get(name).map(|v| v.to_str()) {
+            Some(Ok(user)) if !user.trim().is_empty() => Ok(Some(user.trim().to_owned())),
+            Some(_) => Err(Refusal::bad(
+                "participantId",
+                format!("the {name} header does not name a user"),
+            )),
+            None => Err(Refusal::status(
+                StatusCode::UNAUTHORIZED,
+                format!("no {name} header: this server issues tokens only to authenticated users"),
+            )),
+        }
+    }
+
+    fn bound(&self, headers: &HeaderMap, room: Option<String>) -> Result<Bound, Refusal> {
+        Ok(Bound {
+            participant: self.identity(headers)?,
+            room,
+        })
     }
 }
 
@@ -280,7 +346,36 @@ async fn get_token(
             ));
         }
     };
-    service.issue_for(&map)
+    service.issue_for(&map, &service.bound(&headers, None)?)
+}
+
+/// `GET` and `POST /get-token/:roomId` (with `--room-from-path`): as `/get-token`, the token
+/// scoped to that room.
+async fn token_for_room(
+    State(service): State<Arc<Service>>,
+    Path(room): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<axum::Json<Value>, Refusal> {
+    let query = if method == Method::GET {
+        uri.query().unwrap_or_default()
+    } else {
+        ""
+    };
+    let map = match (query.is_empty(), body.is_empty()) {
+        (true, true) => Map::new(),
+        (false, true) => form_object(query.as_bytes())?,
+        (true, false) => body_object(&headers, &body)?,
+        (false, false) => {
+            return Err(Refusal::status(
+                StatusCode::BAD_REQUEST,
+                "give the request in the query string or in the body, not both",
+            ));
+        }
+    };
+    service.issue_for(&map, &service.bound(&headers, Some(room))?)
 }
 
 /// Lifetime of the token this server signs for a forwarded call the caller sent none for.
@@ -395,7 +490,7 @@ async fn post_token(
     } else {
         body_object(&headers, &body)?
     };
-    service.issue_for(&map)
+    service.issue_for(&map, &service.bound(&headers, None)?)
 }
 
 async fn post_verify(
@@ -464,6 +559,24 @@ async fn guard(State(service): State<Arc<Service>>, request: Request, next: Next
     if let Err(refusal) = service.authorize(request.headers()) {
         return refusal.into_response();
     }
+    if let Some(limiter) = &service.limiter {
+        let key = service.caller(&request);
+        if let Err(not_until) = limiter.check_key(&key) {
+            let wait = not_until.wait_time_from(governor::clock::Clock::now(
+                &governor::clock::DefaultClock::default(),
+            ));
+            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            let mut response = Refusal::status(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!("too many requests; try again in {seconds}s"),
+            )
+            .into_response();
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+            return response;
+        }
+    }
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -473,6 +586,36 @@ async fn guard(State(service): State<Arc<Service>>, request: Request, next: Next
         return too_large(service.max_body).into_response();
     }
     next.run(request).await
+}
+
+impl Service {
+    /// Who a request comes from, for the rate limit: the authenticated user, else the bearer
+    /// token (a digest of it, so the limiter holds no credential), else the address.
+    fn caller(&self, request: &Request) -> String {
+        if let Some(name) = &self.identity_header
+            && let Some(user) = request.headers().get(name).and_then(|v| v.to_str().ok())
+        {
+            return format!("user {user}");
+        }
+        if let Some(token) = request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| bearer(v.as_bytes()))
+        {
+            use sha2::Digest;
+            let digest = sha2::Sha256::digest(token);
+            let mut key = String::with_capacity(7 + 64);
+            key.push_str("bearer ");
+            for byte in digest {
+                let _ = write!(key, "{byte:02x}");
+            }
+            return key;
+        }
+        request.extensions().get::<SocketAddr>().map_or_else(
+            || "unknown".to_owned(),
+            |addr| format!("address {}", addr.ip()),
+        )
+    }
 }
 
 fn too_large(max_body: usize) -> Refusal {
@@ -611,8 +754,17 @@ fn router(service: Arc<Service>, args: &ServeArgs) -> Result<Router> {
         .route("/verify", post(post_verify))
         .route("/create-meeting", post(create_meeting))
         .route("/create-meeting/", post(create_meeting))
-        .route("/validate-meeting/{meeting_id}", post(validate_meeting))
-        .route_layer(middleware::from_fn_with_state(Arc::clone(&service), guard));
+        .route("/validate-meeting/{meeting_id}", post(validate_meeting));
+    let protected = if args.room_from_path {
+        protected.route(
+            "/get-token/{room_id}",
+            get(token_for_room).post(token_for_room),
+        )
+    } else {
+        protected
+    };
+    let protected =
+        protected.route_layer(middleware::from_fn_with_state(Arc::clone(&service), guard));
     let mut app = Router::new()
         .merge(protected)
         .route("/healthz", get(healthz))
@@ -764,8 +916,10 @@ pub fn run(args: &ServeArgs) -> Result<()> {
         request_timeout: args.request_timeout,
         upstream: Upstream::new(&endpoint, args.upstream_timeout)?,
         upstream_timeout: args.upstream_timeout,
+        identity_header: args.participant_from_header.clone(),
+        limiter: args.rate_limit.map(governor::RateLimiter::keyed),
     });
-    let app = router(service, args)?;
+    let app = router(Arc::clone(&service), args)?;
     let max_connections = args
         .max_connections
         .map_or_else(default_max_connections, |n| n as usize);
@@ -773,6 +927,19 @@ pub fn run(args: &ServeArgs) -> Result<()> {
         .enable_all()
         .build()
         .context("cannot start the runtime")?;
+    if service.limiter.is_some() {
+        // Callers who went quiet are forgotten, so the limiter's memory follows the callers
+        // of the last minute rather than every caller ever seen.
+        runtime.spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                if let Some(limiter) = &service.limiter {
+                    limiter.retain_recent();
+                }
+            }
+        });
+    }
     runtime.block_on(serve(
         app,
         listen_address(args)?,
