@@ -1738,3 +1738,123 @@ fn rate_limits_per_caller() {
     // Health checks are never limited.
     assert_eq!(http(server.addr, "GET", "/healthz", &[], b"").0, 200);
 }
+
+/// Every token in `tokens` checked by Node's `jsonwebtoken.verify` (tests/vectors/jwt-verify.js,
+/// with the pinned package the test command installs): its payload, or why it refused.
+fn node_verify(tokens: &[String], now: u64) -> Vec<Value> {
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/jwt-verify.js");
+    let input: Vec<Value> = tokens
+        .iter()
+        .map(|t| json!({ "token": t, "secret": SECRET, "now": now }))
+        .collect();
+    let mut child = Command::new("node")
+        .arg(&script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("node runs (the test command installs it and the pinned packages)");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(Value::from(input).to_string().as_bytes())
+        .expect("write");
+    let output = child.wait_with_output().expect("node finishes");
+    assert!(
+        output.status.success(),
+        "jwt-verify.js failed: run `npm ci` in tests/vectors"
+    );
+    serde_json::from_slice::<Vec<Value>>(&output.stdout).expect("JSON from node")
+}
+
+/// The exact requests the VideoSDK examples' frontends send, in each example language's input
+/// style, get tokens that our `verify` and Node's `jsonwebtoken.verify` both accept, with the
+/// room and participant asked for and the examples' scoping.
+#[test]
+fn frontends_of_every_example_get_tokens_node_accepts() {
+    let server = Server::start(&["--quiet"]);
+    let styles: [(&str, &str, &[(&str, &str)], &[u8]); 8] = [
+        // Python (Flask), Go, PHP, Java (Spring), Ruby (Rails), .NET: the query string.
+        (
+            "query",
+            "/get-token?roomId=abcd-efgh-ijkl&peerId=alice",
+            &[],
+            b"",
+        ),
+        (
+            "query, room only",
+            "/get-token?roomId=abcd-efgh-ijkl",
+            &[],
+            b"",
+        ),
+        ("query, peer only", "/get-token?peerId=alice", &[], b""),
+        // Node (express.json) and Rust (actix Json): a JSON body on GET.
+        (
+            "JSON body",
+            "/get-token",
+            &[("Content-Type", "application/json")],
+            br#"{"roomId":"abcd-efgh-ijkl","peerId":"alice"}"#,
+        ),
+        // Node (express.urlencoded): a form body.
+        (
+            "form body",
+            "/get-token",
+            &[("Content-Type", "application/x-www-form-urlencoded")],
+            b"roomId=abcd-efgh-ijkl&peerId=alice",
+        ),
+        // Frontends that only want a token to create a meeting with.
+        ("nothing", "/get-token", &[], b""),
+        (
+            "empty JSON",
+            "/get-token",
+            &[("Content-Type", "application/json")],
+            b"{}",
+        ),
+        (
+            "participantId alias",
+            "/get-token?participantId=alice",
+            &[],
+            b"",
+        ),
+    ];
+    let mut tokens = Vec::new();
+    for (style, path, headers, body) in styles {
+        let (status, answer) = http(server.addr, "GET", path, headers, body);
+        assert_eq!(status, 200, "{style}: {answer}");
+        tokens.push(
+            json_body(&answer)["token"]
+                .as_str()
+                .expect("token")
+                .to_owned(),
+        );
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("time")
+        .as_secs();
+    let node = node_verify(&tokens, now);
+    for ((style, path, _, body), (token, node)) in styles.iter().zip(tokens.iter().zip(&node)) {
+        let ours = check_token(token);
+        assert_eq!(node["valid"], true, "{style}: Node refused: {node}");
+        let payload = &node["payload"];
+        assert_eq!(payload["apikey"], ours.apikey(), "{style}");
+        let text = format!("{path}{}", String::from_utf8_lossy(body));
+        let asks_room = text.contains("roomId");
+        let asks_peer = text.contains("peerId") || text.contains("participantId");
+        assert_eq!(ours.room_id().is_some(), asks_room, "{style}");
+        assert_eq!(ours.participant_id().is_some(), asks_peer, "{style}");
+        if asks_room || asks_peer {
+            assert_eq!(payload["version"], 2, "{style}");
+            assert_eq!(payload["roles"], json!(["rtc"]), "{style}");
+        } else {
+            assert!(payload.get("roles").is_none(), "{style}");
+        }
+        if asks_room {
+            assert_eq!(payload["roomId"], "abcd-efgh-ijkl", "{style}");
+        }
+        if asks_peer {
+            assert_eq!(payload["participantId"], "alice", "{style}");
+        }
+    }
+}
