@@ -1099,6 +1099,18 @@ fn get_token_reads_the_query_and_body_and_scopes_the_token() {
         Some("abcd-efgh-ijkl"),
         Some("alice"),
     );
+    // `curl -d '{…}'` labels its JSON as a form; it is still read as JSON.
+    scoped(
+        &token_of(http(
+            server.addr,
+            "POST",
+            "/get-token",
+            &[("Content-Type", "application/x-www-form-urlencoded")],
+            br#"{"roomId":"abcd-efgh-ijkl"}"#,
+        )),
+        Some("abcd-efgh-ijkl"),
+        None,
+    );
     // Asking for roles, permissions and a lifetime in the query, within the policy.
     let claims = token_of(get(
         "/get-token?roomId=r&roles=rtc,crawler&permissions=ask_join&expiresIn=600",

@@ -222,13 +222,14 @@ fn form_object(text: &[u8]) -> Result<Map<String, Value>, Refusal> {
     Ok(map)
 }
 
-/// A request body as an object: a form when it says so, JSON otherwise.
+/// A request body as an object: a form when it says so, JSON otherwise. A body that opens
+/// with `{` is JSON whatever its type says, because `curl -d '{…}'` labels JSON as a form.
 fn body_object(headers: &HeaderMap, body: &[u8]) -> Result<Map<String, Value>, Refusal> {
     let is_form = headers.get(header::CONTENT_TYPE).is_some_and(|v| {
         v.as_bytes()
             .starts_with(b"application/x-www-form-urlencoded")
     });
-    if is_form {
+    if is_form && !body.trim_ascii_start().starts_with(b"{") {
         form_object(body)
     } else {
         object(body)
