@@ -240,17 +240,17 @@ impl Service {
     /// A token for what `map` asks, through the one request model and this server's policy.
     fn issue_for(
         &self,
-        map: &Map<String, Value>,
+        map: Map<String, Value>,
         bound: &Bound,
     ) -> Result<axum::Json<Value>, Refusal> {
-        refuse_unknown(map, request::FIELDS)?;
+        refuse_unknown(&map, request::FIELDS)?;
         if map.contains_key("peerId") && map.contains_key("participantId") {
             return Err(Refusal::bad(
                 "peerId",
                 "give participantId or peerId (the same field), not both",
             ));
         }
-        let value = Value::Object(map.clone());
+        let value = Value::Object(map);
         let mut asked: TokenRequest<'_> =
             serde_path_to_error::deserialize(&value).map_err(|e| {
                 let field = e
@@ -347,7 +347,7 @@ async fn get_token(
             ));
         }
     };
-    service.issue_for(&map, &service.bound(&headers, None)?)
+    service.issue_for(map, &service.bound(&headers, None)?)
 }
 
 /// `GET` and `POST /get-token/:roomId` (with `--room-from-path`): as `/get-token`, the token
@@ -376,7 +376,7 @@ async fn token_for_room(
             ));
         }
     };
-    service.issue_for(&map, &service.bound(&headers, Some(room))?)
+    service.issue_for(map, &service.bound(&headers, Some(room))?)
 }
 
 /// Lifetime of the token this server signs for a forwarded call the caller sent none for.
@@ -491,7 +491,7 @@ async fn post_token(
     } else {
         body_object(&headers, &body)?
     };
-    service.issue_for(&map, &service.bound(&headers, None)?)
+    service.issue_for(map, &service.bound(&headers, None)?)
 }
 
 async fn post_verify(

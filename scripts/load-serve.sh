@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Loads `videosdk-token serve` and a Node server built like VideoSDK's example
+# (benches/node-example, pinned by its lockfile) with the same generator, on this machine,
+# one after the other: GET /get-token?roomId=…&peerId=…, the request a frontend sends. Prints
+# requests/s, p50 and p99 for each, and the ratio.
+#   scripts/load-serve.sh [SECONDS] [CONNECTIONS]    (default 10 s, 64 connections)
+# Not part of the test command: it is a measurement, and takes a minute.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-10}
+connections=${2:-64}
+path='/get-token?roomId=abcd-efgh-ijkl&peerId=alice'
+export VIDEOSDK_API_KEY=load-api-key VIDEOSDK_SECRET_KEY=load-secret-0123456789abcdef-0123456789
+
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 2; }
+(cd benches/node-example && npm ci --no-audit --no-fund >/dev/null)
+cargo build --release -q -p videosdk-token
+
+run() { # NAME PORT
+    local out
+    out=$(wrk -t1 -c"$connections" -d"${seconds}s" --latency "http://127.0.0.1:$2$path")
+    local rps p50 p99
+    rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
+    p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+    p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+    printf '%-8s %10s req/s  p50 %8s  p99 %8s\n' "$1" "$rps" "$p50" "$p99" >&2
+    echo "$rps"
+}
+
+wait_for() { # PORT
+    for _ in $(seq 100); do
+        curl -sf "http://127.0.0.1:$1$path" >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    echo "nothing answers on port $1" >&2
+    return 1
+}
+
+target/release/videosdk-token serve --listen 127.0.0.1:19000 --quiet --rate-limit 1000000/s &
+ours=$!
+PORT=19001 node benches/node-example/server.js >/dev/null &
+node=$!
+trap 'kill $ours $node 2>/dev/null || true' EXIT
+wait_for 19000
+wait_for 19001
+ours_rps=$(run serve 19000)
+node_rps=$(run node 19001)
+awk -v a="$ours_rps" -v b="$node_rps" 'BEGIN { printf "serve / node: %.1fx\n", a / b }' >&2
