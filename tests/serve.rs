@@ -1780,13 +1780,16 @@ fn node_verify(tokens: &[String], now: u64) -> Vec<Value> {
     serde_json::from_slice::<Vec<Value>>(&output.stdout).expect("JSON from node")
 }
 
+/// A frontend's request: what it is, its path, its headers and its body.
+type Style<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)], &'a [u8]);
+
 /// The exact requests the VideoSDK examples' frontends send, in each example language's input
 /// style, get tokens that our `verify` and Node's `jsonwebtoken.verify` both accept, with the
 /// room and participant asked for and the examples' scoping.
 #[test]
 fn frontends_of_every_example_get_tokens_node_accepts() {
     let server = Server::start(&["--quiet"]);
-    let styles: [(&str, &str, &[(&str, &str)], &[u8]); 8] = [
+    let styles: [Style<'_>; 8] = [
         // Python (Flask), Go, PHP, Java (Spring), Ruby (Rails), .NET: the query string.
         (
             "query",
