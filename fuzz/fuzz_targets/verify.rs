@@ -2,7 +2,10 @@
 //! and `verify_in_place` on the same bytes gives the same verdict and claims.
 #![no_main]
 
+use base64ct::{Base64UrlUnpadded, Encoding};
+use hmac::{Hmac, KeyInit, Mac};
 use libfuzzer_sys::fuzz_target;
+use sha2::Sha256;
 use videosdk_token_core::{Error, Key, Rules, scratch_len, verify, verify_in_place};
 
 /// The secret the seed corpus tokens were signed with (tests/vectors/vectors.json).
@@ -58,7 +61,16 @@ fuzz_target!(|data: &[u8]| {
     for now in [0, 1_700_000_000, u64::MAX] {
         let rules = Rules::at(now).with_leeway(60);
         if let Ok(verified) = verify(token, &key, &rules, &mut scratch) {
-            // Accepted: then it must be genuine and current.
+            // Accepted: then it must be genuine (its signature is this key's MAC of the
+            // signing input, computed here by the hmac crate alone) and current.
+            let (signing_input, signature) = token.rsplit_once('.').expect("three segments");
+            let mut mac = Hmac::<Sha256>::new_from_slice(SECRET).expect("any key length");
+            mac.update(signing_input.as_bytes());
+            let expected = Base64UrlUnpadded::encode_string(&mac.finalize().into_bytes());
+            assert_eq!(
+                signature, expected,
+                "accepted a token this key did not sign"
+            );
             assert!(now < verified.exp().saturating_add(60));
             assert!(!verified.apikey().is_empty());
             let claims = verified.claims();

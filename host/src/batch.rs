@@ -2,8 +2,10 @@
 //! order; a bad line stops the run by its number and leaves no output file behind.
 //!
 //! Three stages overlap: a reader thread cuts the input into blocks of whole lines, the
-//! signing threads turn each block into one output buffer (no allocation per line), and a
-//! writer thread writes the buffers in order.
+//! signing threads turn each block into output buffers (one per 256 lines, grown rather than
+//! made per line), and a writer thread writes the buffers in order. A line allocates only
+//! for what it lists (`roles`, `permissions`) and for strings with escapes in them; the
+//! token and its JSON are written into reused buffers.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
@@ -18,7 +20,7 @@ use videosdk_token_core::Key;
 
 use crate::cli::BatchArgs;
 use crate::request::{Names, TokenRequest};
-use crate::sign::{Request, Spec, signing_key};
+use crate::sign::{Answer, Request, Spec, signing_key};
 use crate::{clock, secret};
 
 /// Longest input line accepted; a longer one is refused without reading the rest of it.
@@ -58,15 +60,15 @@ fn sign_line(
     let spec = line.resolve(defaults, None, &mut names)?;
     let (token, exp) = spec.sign(key, buf)?;
     if json {
-        out.extend_from_slice(b"{\"token\":\"");
-        out.extend_from_slice(token.as_bytes());
-        out.extend_from_slice(b"\",\"expiresAt\":");
-        out.extend_from_slice(exp.to_string().as_bytes());
-        out.extend_from_slice(b"}\n");
+        Answer {
+            token,
+            expires_at: exp,
+        }
+        .write_to(out);
     } else {
         out.extend_from_slice(token.as_bytes());
-        out.push(b'\n');
     }
+    out.push(b'\n');
     Ok(())
 }
 

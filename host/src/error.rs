@@ -13,9 +13,15 @@ pub enum Failure {
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Refused(reason) => write!(f, "Token is invalid or expired: {reason}"),
+            Self::Refused(reason) => f.write_str(&refusal_text(reason)),
         }
     }
+}
+
+/// A refusal as users read it, in the words the VideoSDK service uses, wherever it is shown
+/// (the command line, `verify --json`, `POST /verify`).
+pub fn refusal_text(reason: impl fmt::Display) -> String {
+    format!("Token is invalid or expired: {reason}")
 }
 
 impl std::error::Error for Failure {}

@@ -1,4 +1,5 @@
-//! The `videosdk-token` command line: sign, verify, decode and batch VideoSDK access tokens.
+//! The `videosdk-token` command line: sign, verify, decode and batch VideoSDK access tokens,
+//! and serve them over HTTP.
 
 mod batch;
 mod cli;

@@ -25,9 +25,10 @@ use videosdk_token_core::{
 use zeroize::Zeroizing;
 
 use crate::cli::ServeArgs;
+use crate::error::refusal_text;
 use crate::meetings::{self, Upstream, UpstreamError};
 use crate::request::{self, Names, Policy, TokenRequest};
-use crate::sign::{Spec, parse_duration, signing_key};
+use crate::sign::{Answer, Spec, parse_duration, signing_key};
 use crate::verify::Summary;
 use crate::{clock, secret};
 
@@ -125,7 +126,11 @@ impl Service {
         let (token, exp) = spec
             .sign(&self.key, &mut buf)
             .map_err(|e| Refusal::bad("claims", e.to_string()))?;
-        Ok(json!({ "token": token, "expiresAt": exp }))
+        Ok(serde_json::to_value(Answer {
+            token,
+            expires_at: exp,
+        })
+        .unwrap_or(Value::Null))
     }
 
     fn defaults(&self) -> Spec<'_> {
@@ -512,11 +517,8 @@ async fn post_verify(
     };
     let now = clock::now();
     let mut scratch = vec![0u8; token.len()];
-    let refused = |reason: String| {
-        axum::Json(
-            json!({ "valid": false, "reason": format!("Token is invalid or expired: {reason}") }),
-        )
-    };
+    let refused =
+        |reason: String| axum::Json(json!({ "valid": false, "reason": refusal_text(reason) }));
     let verified = match verify(token, &service.key, &Rules::at(now), &mut scratch) {
         Ok(verified) => verified,
         Err(e) => return Ok(refused(e.to_string())),

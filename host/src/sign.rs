@@ -111,10 +111,27 @@ pub fn signing_key(secret: &secret::Secret) -> Result<Key> {
     Key::new(secret.bytes()).map_err(|e| anyhow!("{e}"))
 }
 
-/// `{"token":…,"expiresAt":…}` without a trailing newline (a token is base64url and dots, so
-/// it needs no escaping).
-pub fn json_line(token: &str, exp: u64) -> String {
-    format!("{{\"token\":\"{token}\",\"expiresAt\":{exp}}}")
+/// A signed token as every command answers it in JSON (`sign --json`, `batch --json`,
+/// `/get-token`): `{"token":…,"expiresAt":…}`.
+#[derive(Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Answer<'a> {
+    pub token: &'a str,
+    pub expires_at: u64,
+}
+
+impl Answer<'_> {
+    /// Appends the answer's JSON to `out` without allocating (a token is base64url and dots,
+    /// so it needs no escaping): what `batch` does for every line.
+    pub fn write_to(&self, out: &mut Vec<u8>) {
+        use std::io::Write as _;
+        out.extend_from_slice(b"{\"token\":\"");
+        out.extend_from_slice(self.token.as_bytes());
+        out.extend_from_slice(b"\",\"expiresAt\":");
+        // Writing a number into a Vec cannot fail.
+        let _ = write!(out, "{}", self.expires_at);
+        out.push(b'}');
+    }
 }
 
 pub fn run(args: &SignArgs) -> Result<()> {
@@ -125,7 +142,14 @@ pub fn run(args: &SignArgs) -> Result<()> {
     let (token, exp) = request.spec().sign(&key, &mut buf)?;
     let mut stdout = std::io::stdout().lock();
     if args.json {
-        writeln!(stdout, "{}", json_line(token, exp))
+        let mut line = Vec::new();
+        Answer {
+            token,
+            expires_at: exp,
+        }
+        .write_to(&mut line);
+        line.push(b'\n');
+        stdout.write_all(&line)
     } else {
         writeln!(stdout, "{token}")
     }

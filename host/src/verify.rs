@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 use videosdk_token_core::{Join, Permission, Rules, VerifiedClaims, verify};
 
 use crate::cli::{Use, VerifyArgs};
-use crate::error::{Failure, refused};
+use crate::error::{Failure, refusal_text, refused};
 use crate::escape::{for_terminal, json_for_terminal};
 use crate::sign::signing_key;
 use crate::{clock, secret};
@@ -56,7 +56,7 @@ pub fn run(args: &VerifyArgs) -> Result<()> {
                 // Machines get the refusal on stdout too; the exit code is still 1.
                 let doc = serde_json::json!({
                     "valid": false,
-                    "reason": format!("Token is invalid or expired: {reason}"),
+                    "reason": refusal_text(reason),
                 });
                 let _ = writeln!(std::io::stdout().lock(), "{doc}");
             }
