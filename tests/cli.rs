@@ -55,7 +55,7 @@ fn sign_args(vector: &Vector) -> Option<Vec<String>> {
         args.extend(["--permission".to_owned(), p.clone()]);
     }
     if c.version == Some(2) {
-        args.extend(["--version".to_owned(), "2".to_owned()]);
+        args.push("--v2".to_owned());
     }
     if let Some(room) = &c.room_id {
         args.extend(["--room-id".to_owned(), room.clone()]);
@@ -208,7 +208,7 @@ fn sign_flags_and_json() {
         doc["payload"],
         serde_json::json!({"apikey":"key","permissions":["ask_join","allow_mod"],"version":2,"roomId":"r","participantId":"p","roles":["crawler","rtc"],"iat":IAT,"exp":IAT+90})
     );
-    let plain = sign_ok(dir.path(), &["--iat", "1700000000", "--version", "2"]);
+    let plain = sign_ok(dir.path(), &["--iat", "1700000000", "--v2"]);
     let assert = run(cli(dir.path()).args(["decode", "--json", &plain]));
     let doc: serde_json::Value = serde_json::from_str(&out(&assert)).expect("json");
     assert_eq!(doc["payload"]["version"], 2);
@@ -264,7 +264,7 @@ fn sign_input_errors_exit_2_with_one_clear_line() {
             &["--role", "admin"],
             "invalid value 'admin' for '--role <R>'",
         ),
-        (&["--version", "3"], "--version"),
+        (&["--v2=3"], "--v2"),
         (
             &["--permission", "allow_join,allow_join"],
             "a permission is listed twice",
@@ -1465,4 +1465,110 @@ fn verify_shows_unknown_names_and_can_refuse_them() {
     let assert = verify(&["--refuse-unknown-names"]);
     assert_eq!(code(&assert), 1);
     assert!(err(&assert).contains("unknown role"), "{}", err(&assert));
+}
+
+/// Habits users bring from other tools: `--version` on every command, short flags, a token
+/// pasted with its `Bearer` scheme, completions and a man page, and colour only where asked.
+#[test]
+fn cli_habits() {
+    let dir = tempdir();
+    let version = env!("CARGO_PKG_VERSION").replace("0.0.0", "0.1.0");
+    for command in ["sign", "verify", "batch", "serve", "decode"] {
+        let assert = run(cli(dir.path()).args([command, "--version"]));
+        assert_eq!(code(&assert), 0, "{command}");
+        assert_eq!(
+            out(&assert),
+            format!("videosdk-token-{command} {version}\n")
+        );
+    }
+    // Short flags sign what the long ones sign.
+    let long = sign_ok(
+        dir.path(),
+        &[
+            "--iat",
+            "1700000000",
+            "--room-id",
+            "r",
+            "--participant-id",
+            "p",
+            "--expires-in",
+            "1h",
+        ],
+    );
+    let short = sign_ok(
+        dir.path(),
+        &["--iat", "1700000000", "-r", "r", "-p", "p", "-e", "1h"],
+    );
+    assert_eq!(long, short);
+    let output = dir.path().join("short.txt");
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, "{}\n").expect("write");
+    let assert = run(cli(dir.path())
+        .args(["batch", "--api-key", "key", "-i"])
+        .arg(&input)
+        .arg("-o")
+        .arg(&output)
+        .env("VIDEOSDK_SECRET_KEY", SECRET));
+    assert_eq!(code(&assert), 0, "{}", err(&assert));
+    assert!(output.exists());
+
+    // A token pasted from an Authorization header.
+    for pasted in [
+        format!("Bearer {long}"),
+        format!("bearer   {long}"),
+        format!("  {long}\n"),
+    ] {
+        let assert = run(cli(dir.path())
+            .args(["verify", &pasted, "--now", "1700000060"])
+            .env("VIDEOSDK_SECRET_KEY", SECRET));
+        assert_eq!(code(&assert), 0, "{pasted:?}: {}", err(&assert));
+    }
+
+    // Completions for every shell and a man page, from the grammar itself.
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let assert = run(cli(dir.path()).args(["completions", shell]));
+        assert_eq!(code(&assert), 0, "{shell}");
+        let script = out(&assert);
+        for word in [
+            "sign",
+            "verify",
+            "serve",
+            "room-id",
+            "participant-from-header",
+        ] {
+            assert!(script.contains(word), "{shell} completions lack {word}");
+        }
+    }
+    let assert = run(cli(dir.path()).args(["man"]));
+    assert_eq!(code(&assert), 0);
+    let page = out(&assert);
+    assert!(page.starts_with(".ie") || page.contains(".TH"), "{page}");
+    assert!(
+        page.contains("videosdk\\-token") || page.contains("videosdk-token"),
+        "{page}"
+    );
+
+    // Colour: never on a pipe by default or with NO_COLOR, always when asked.
+    let verify = |extra: &[&str], env: &[(&str, &str)]| {
+        let assert = run(cli(dir.path())
+            .args(["verify", &long, "--now", "1700000060"])
+            .args(extra)
+            .envs(env.iter().copied())
+            .env("VIDEOSDK_SECRET_KEY", SECRET));
+        out(&assert)
+    };
+    assert!(!verify(&[], &[]).contains('\x1b'));
+    assert!(!verify(&["--color", "always"], &[]).is_empty());
+    assert!(verify(&["--color", "always"], &[]).contains("\x1b[32mvalid token\x1b[0m"));
+    assert!(!verify(&["--color", "never"], &[]).contains('\x1b'));
+    assert!(!verify(&["--color", "auto"], &[("NO_COLOR", "1")]).contains('\x1b'));
+    let refused = run(cli(dir.path())
+        .args(["verify", &long, "--now", "1800000000", "--color", "always"])
+        .env("VIDEOSDK_SECRET_KEY", SECRET));
+    assert_eq!(code(&refused), 1);
+    assert!(
+        err(&refused).starts_with("\x1b[31mToken is invalid or expired"),
+        "{}",
+        err(&refused)
+    );
 }

@@ -16,10 +16,31 @@ Exit codes: 0 ok, 1 token refused, 2 usage or input error.";
 
 /// Make and check VideoSDK meeting access tokens (HS256 JWTs), offline.
 #[derive(Debug, Parser)]
-#[command(name = "videosdk-token", version, after_long_help = SECRET_HELP)]
+#[command(
+    name = "videosdk-token",
+    version,
+    propagate_version = true,
+    after_long_help = SECRET_HELP
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+
+    /// Colour: auto (only when writing to a terminal, and never when NO_COLOR is set),
+    /// always or never
+    #[arg(long, value_name = "WHEN", default_value = "auto", global = true)]
+    pub color: ColorChoice,
+}
+
+/// When to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set
+    Auto,
+    /// Always
+    Always,
+    /// Never
+    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -38,6 +59,13 @@ pub enum Command {
     /// Serve tokens over HTTP: GET/POST /get-token, POST /verify, GET /healthz
     #[command(after_long_help = SERVE_HELP)]
     Serve(ServeArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    Completions {
+        /// The shell
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `videosdk-token man | man -l -`
+    Man,
 }
 
 /// Where the secret comes from.
@@ -79,6 +107,7 @@ pub struct IssuerArgs {
 
     /// Lifetime: 120m, 2h, 1.5 days, 7d, … (the `ms` grammar); a bare number is seconds
     #[arg(
+        short = 'e',
         long,
         value_name = "DURATION",
         default_value = "120m",
@@ -94,15 +123,15 @@ pub struct ClaimArgs {
     pub issuer: IssuerArgs,
 
     /// Write `version: 2` (implied by --room-id, --participant-id and --role)
-    #[arg(long, value_name = "2", value_parser = clap::value_parser!(u8).range(2..=2))]
-    pub version: Option<u8>,
+    #[arg(long = "v2")]
+    pub version_2: bool,
 
     /// Limit the token to one meeting (implies version 2)
-    #[arg(long, value_name = "ID")]
+    #[arg(short = 'r', long, value_name = "ID")]
     pub room_id: Option<String>,
 
     /// Bind the token to one participant (implies version 2)
-    #[arg(long, value_name = "ID")]
+    #[arg(short = 'p', long, value_name = "ID")]
     pub participant_id: Option<String>,
 
     /// Role: rtc (meetings only) or crawler (server API only); repeat or separate with commas
@@ -134,7 +163,8 @@ pub struct SignArgs {
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// The token, or - to read it from standard input
+    /// The token (a leading "Bearer " is dropped, as pasted from an Authorization header), or
+    /// - to read it from standard input
     #[arg(value_name = "TOKEN")]
     pub token: String,
 
@@ -219,11 +249,11 @@ pub struct BatchArgs {
     pub secret: SecretArgs,
 
     /// Read JSON lines from this file [default: standard input]
-    #[arg(long, value_name = "PATH")]
+    #[arg(short = 'i', long, value_name = "PATH")]
     pub input: Option<PathBuf>,
 
     /// Write tokens to this file, created only when every line succeeded [default: standard output]
-    #[arg(long, value_name = "PATH")]
+    #[arg(short = 'o', long, value_name = "PATH")]
     pub output: Option<PathBuf>,
 
     /// Write {"token": …, "expiresAt": …} lines instead of bare tokens

@@ -8,9 +8,9 @@ use base64ct::{Base64UrlUnpadded, Encoding};
 use serde_json::{Map, Value, json};
 
 use crate::cli::DecodeArgs;
-use crate::clock;
 use crate::escape::{for_terminal, json_for_terminal};
 use crate::verify::read_token;
+use crate::{clock, paint};
 
 const NOT_CHECKED: &str = "The signature was NOT checked: anyone can write these claims. Use `videosdk-token verify` to check a token.";
 
@@ -198,7 +198,7 @@ pub fn run(args: &DecodeArgs) -> Result<()> {
             );
         }
         if !decoded.warnings.is_empty() {
-            out += "\nWarnings:\n";
+            out += &format!("\n{}\n", paint::warning("Warnings:"));
             for warning in &decoded.warnings {
                 out += &format!("  - {}\n", for_terminal(warning));
             }

@@ -9,6 +9,7 @@ mod dotenv;
 mod error;
 mod escape;
 mod meetings;
+mod paint;
 mod request;
 mod secret;
 mod serve;
@@ -32,17 +33,38 @@ fn main() -> ExitCode {
             return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
         }
     };
+    paint::choose(cli.color);
     let result = match cli.command {
         Command::Sign(args) => sign::run(&args),
         Command::Verify(args) => verify::run(&args),
         Command::Decode(args) => decode::run(&args),
         Command::Batch(args) => batch::run(&args),
         Command::Serve(args) => serve::run(&args),
+        Command::Completions { shell } => completions(shell),
+        Command::Man => man_page(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => report(&failure),
     }
+}
+
+/// A completion script for `shell`, generated from the command-line grammar itself.
+fn completions(shell: clap_complete::Shell) -> anyhow::Result<()> {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    let mut out = std::io::stdout().lock();
+    clap_complete::generate(shell, &mut command, "videosdk-token", &mut out);
+    out.flush()?;
+    Ok(())
+}
+
+/// The manual page, generated from the command-line grammar itself.
+fn man_page() -> anyhow::Result<()> {
+    let command = <Cli as clap::CommandFactory>::command();
+    let mut out = std::io::stdout().lock();
+    clap_mangen::Man::new(command).render(&mut out)?;
+    out.flush()?;
+    Ok(())
 }
 
 /// Prints a failure once, as one line, and picks the exit code.
@@ -55,6 +77,12 @@ fn report(failure: &anyhow::Error) -> ExitCode {
         _ => 2,
     };
     let mut stderr = std::io::stderr().lock();
-    let _ = writeln!(stderr, "{failure:#}");
+    let text = format!("{failure:#}");
+    let text = if code == 1 {
+        paint::refusal(&text)
+    } else {
+        text
+    };
+    let _ = writeln!(stderr, "{text}");
     ExitCode::from(code)
 }

@@ -28,7 +28,7 @@ impl Request {
         Ok(Self {
             api_key: secret::api_key(args.issuer.api_key.as_deref())?,
             permissions: args.issuer.permissions.iter().map(|&p| p.into()).collect(),
-            version_2: args.version.is_some(),
+            version_2: args.version_2,
             room_id: args.room_id.clone(),
             participant_id: args.participant_id.clone(),
             roles: args.roles.iter().map(|&r| r.into()).collect(),

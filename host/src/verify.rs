@@ -10,15 +10,16 @@ use crate::cli::{Use, VerifyArgs};
 use crate::error::{Failure, refusal_text, refused};
 use crate::escape::{for_terminal, json_for_terminal};
 use crate::sign::signing_key;
-use crate::{clock, secret};
+use crate::{clock, paint, secret};
 
 /// Longest token read from standard input; anything longer is refused before it is all read.
 pub const MAX_STDIN_TOKEN: u64 = 64 * 1024;
 
-/// The token argument, or standard input for `-` (surrounding whitespace ignored).
+/// The token argument, or standard input for `-`: surrounding white space and a leading
+/// `Bearer ` (any case, as pasted from an `Authorization` header) are dropped.
 pub fn read_token(arg: &str) -> Result<String> {
     if arg != "-" {
-        return Ok(arg.trim().to_owned());
+        return Ok(without_scheme(arg.trim()).to_owned());
     }
     let mut text = String::new();
     std::io::stdin()
@@ -29,7 +30,14 @@ pub fn read_token(arg: &str) -> Result<String> {
     if text.len() as u64 > MAX_STDIN_TOKEN {
         bail!("the token on standard input is longer than {MAX_STDIN_TOKEN} bytes");
     }
-    Ok(text.trim().to_owned())
+    Ok(without_scheme(text.trim()).to_owned())
+}
+
+fn without_scheme(token: &str) -> &str {
+    match token.split_at_checked(7) {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer ") => rest.trim_start(),
+        _ => token,
+    }
 }
 
 pub fn run(args: &VerifyArgs) -> Result<()> {
@@ -162,7 +170,11 @@ impl Summary {
         if self.server_api {
             may.push("call the server API".to_owned());
         }
-        let mut out = format!("valid token for API key {}\n", for_terminal(&self.apikey));
+        let mut out = format!(
+            "{} for API key {}\n",
+            paint::valid("valid token"),
+            for_terminal(&self.apikey)
+        );
         out += &format!(
             "  room:         {}\n",
             self.room_id.as_deref().map_or("any".into(), for_terminal)
