@@ -334,8 +334,8 @@ Secrets: see `videosdk-token sign --help`.";
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Address to listen on: 127.0.0.1:9000, :9000 (every interface), 0.0.0.0:9000,
-    /// [::]:9000 or a host name with a port [default: 127.0.0.1, port $PORT or 9000]
+    /// Address to listen on: `127.0.0.1:9000`, `:9000` (every interface), `0.0.0.0:9000`,
+    /// `[::]:9000` or a host name with a port [default: 127.0.0.1, port $PORT or 9000]
     #[arg(long, value_name = "ADDR", value_parser = listen_address)]
     pub listen: Option<std::net::SocketAddr>,
 
@@ -430,7 +430,7 @@ pub struct ServeArgs {
 
     /// The VideoSDK API that /create-meeting and /validate-meeting forward to; one with no
     /// path means /v2 [default: VIDEOSDK_API_ENDPOINT from the environment or .env, else
-    /// https://api.videosdk.live/v2]
+    /// `https://api.videosdk.live/v2`]
     #[arg(long, value_name = "URL")]
     pub api_endpoint: Option<String>,
 
