@@ -44,6 +44,16 @@ for features in zeroize defmt serde heapless zeroize,defmt,serde,heapless; do
     cargo clippy -p videosdk-token-core --release --target thumbv7em-none-eabihf --features "$features" -- -D warnings
 done
 
+step "The crates package cleanly: a publish dry run, and no test data or secrets in them"
+cargo publish --dry-run --workspace --quiet
+for crate in videosdk-token-core videosdk-token; do
+    if cargo package --list -p "$crate" --allow-dirty \
+        | grep -Ev '^(\.cargo_vcs_info\.json|Cargo\.(lock|toml|toml\.orig)|LICENSE-(MIT|APACHE)|README\.md|src/[a-z0-9_]+\.rs)$'; then
+        echo "$crate would ship the files listed above" >&2
+        exit 1
+    fi
+done
+
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 
