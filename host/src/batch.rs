@@ -303,6 +303,7 @@ fn writer(mut sink: Sink, buffers: Receiver<Vec<Vec<u8>>>) -> Result<Sink> {
 }
 
 pub fn run(args: &BatchArgs) -> Result<()> {
+    secret::refuse_command_line(&args.secret)?;
     let request = Request::from_args(&args.claims, clock::now())?;
     let secret = secret::load(&args.secret, args.input.is_none())?;
     let key = signing_key(&secret)?;

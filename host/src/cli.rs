@@ -224,6 +224,10 @@ pub struct DecodeArgs {
     /// Print header, payload, times and warnings as JSON
     #[arg(long)]
     pub json: bool,
+
+    /// Refused: decode needs no secret, and one on the command line shows in the process list
+    #[arg(long = "secret", value_name = "SECRET", hide = true, aliases = ["secret-key", "api-secret"])]
+    pub secret_on_command_line: Option<String>,
 }
 
 const BATCH_HELP: &str = "\

@@ -6,6 +6,7 @@ use std::io::Write;
 use anyhow::{Context, Result, anyhow, bail};
 use base64ct::{Base64UrlUnpadded, Encoding};
 use serde_json::{Map, Value, json};
+use videosdk_token_core::{Permission, Role};
 
 use crate::cli::DecodeArgs;
 use crate::escape::{for_terminal, json_for_terminal};
@@ -75,17 +76,25 @@ fn warnings(header: &Map<String, Value>, payload: &Map<String, Value>, now: u64)
             out.push(format!("no {key}: VideoSDK requires it"));
         }
     }
+    // Known names are the core's, never a list of this command's own.
+    let known = |all: &[&'static str]| all.join(", ");
+    let permissions: Vec<&str> = Permission::ALL.iter().map(|p| p.as_str()).collect();
     for p in names(payload, "permissions") {
-        if !["allow_join", "ask_join", "allow_mod"].contains(&p.as_str()) {
+        if Permission::from_name(&p).is_none() {
             out.push(format!(
-                "unknown permission {p:?} (expected allow_join, ask_join or allow_mod)"
+                "unknown permission {p:?}: grants nothing (known: {})",
+                known(&permissions)
             ));
         }
     }
+    let role_names: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
     let roles = names(payload, "roles");
     for r in &roles {
-        if !["crawler", "rtc"].contains(&r.as_str()) {
-            out.push(format!("unknown role {r:?} (expected crawler or rtc)"));
+        if Role::from_name(r).is_none() {
+            out.push(format!(
+                "unknown role {r:?}: grants nothing (known: {})",
+                known(&role_names)
+            ));
         }
     }
     let v2_fields: Vec<&str> = ["roomId", "participantId", "roles"]
@@ -158,6 +167,12 @@ fn pretty(map: &Map<String, Value>) -> String {
 }
 
 pub fn run(args: &DecodeArgs) -> Result<()> {
+    if args.secret_on_command_line.is_some() {
+        bail!(
+            "refusing a secret given on the command line: decode needs none (it checks nothing), \
+             and a secret there shows in the process list and shell history"
+        );
+    }
     let token = read_token(&args.token)?;
     let now = args.now.unwrap_or_else(clock::now);
     let decoded = decode(&token, now).context("cannot decode the token")?;

@@ -36,12 +36,7 @@ impl fmt::Debug for Secret {
 /// Loads the secret from the first source given (see the `--help` text for the order).
 /// `stdin_taken` says standard input already carries the token.
 pub fn load(args: &SecretArgs, stdin_taken: bool) -> Result<Secret> {
-    if args.secret_on_command_line.is_some() {
-        bail!(
-            "refusing a secret given on the command line: it would show in the process list and shell \
-             history. Use VIDEOSDK_SECRET_KEY, a .env file, --secret-file PATH or --secret-stdin"
-        );
-    }
+    refuse_command_line(args)?;
     let bytes = if let Some(path) = &args.secret_file {
         warn_if_shared(path);
         let bytes = Zeroizing::new(
@@ -99,6 +94,18 @@ pub fn load(args: &SecretArgs, stdin_taken: bool) -> Result<Secret> {
         );
     }
     Ok(Secret(bytes))
+}
+
+/// Refuses a secret given on the command line; every command calls this before anything
+/// else, so that the refusal is what the user reads, whatever else is missing.
+pub fn refuse_command_line(args: &SecretArgs) -> Result<()> {
+    if args.secret_on_command_line.is_some() {
+        bail!(
+            "refusing a secret given on the command line: it would show in the process list and shell \
+             history. Use VIDEOSDK_SECRET_KEY, a .env file, --secret-file PATH or --secret-stdin"
+        );
+    }
+    Ok(())
 }
 
 /// The API key from `--api-key`, `VIDEOSDK_API_KEY` or `.env`.

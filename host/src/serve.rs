@@ -861,6 +861,7 @@ fn default_max_connections() -> usize {
 }
 
 pub fn run(args: &ServeArgs) -> Result<()> {
+    secret::refuse_command_line(&args.secret)?;
     let secret = secret::load(&args.secret, false)?;
     let key = signing_key(&secret)?;
     let max_expires_in = parse_duration("--max-expires-in", &args.max_expires_in)?;

@@ -73,8 +73,7 @@ impl Spec<'_> {
     /// Signs into `buf`, growing it when the token does not fit, and returns the token and its
     /// `exp`.
     pub fn sign<'b>(&self, key: &Key, buf: &'b mut Vec<u8>) -> Result<(&'b str, u64)> {
-        let claims = Claims::expiring(self.api_key, self.permissions, self.iat, self.expires_in)
-            .map_err(|e| anyhow!("{e}"))?
+        let claims = Claims::expiring(self.api_key, self.permissions, self.iat, self.expires_in)?
             .with_roles(self.roles)
             .with_version_2_if(self.version_2)
             .with_optional_room_id(self.room_id)
@@ -88,7 +87,7 @@ impl Spec<'_> {
         if buf.len() < bound {
             buf.resize(bound, 0);
         }
-        let token = sign(&claims, key, buf).map_err(|e| anyhow!("{e}"))?;
+        let token = sign(&claims, key, buf)?;
         if token.len() > self.max_token_len {
             bail!(
                 "the token would be {} bytes, longer than the {} bytes verify accepts; shorten \
@@ -108,7 +107,7 @@ pub fn parse_duration(name: &str, text: &str) -> Result<ExpiresIn> {
 
 /// The signing key for `secret`.
 pub fn signing_key(secret: &secret::Secret) -> Result<Key> {
-    Key::new(secret.bytes()).map_err(|e| anyhow!("{e}"))
+    Ok(Key::new(secret.bytes())?)
 }
 
 /// A signed token as every command answers it in JSON (`sign --json`, `batch --json`,
@@ -135,6 +134,7 @@ impl Answer<'_> {
 }
 
 pub fn run(args: &SignArgs) -> Result<()> {
+    secret::refuse_command_line(&args.secret)?;
     let request = Request::from_args(&args.claims, clock::now())?;
     let secret = secret::load(&args.secret, false)?;
     let key = signing_key(&secret)?;

@@ -41,6 +41,7 @@ fn without_scheme(token: &str) -> &str {
 }
 
 pub fn run(args: &VerifyArgs) -> Result<()> {
+    secret::refuse_command_line(&args.secret)?;
     let token = read_token(&args.token)?;
     let secret = secret::load(&args.secret, args.token == "-")?;
     let key = signing_key(&secret)?;
