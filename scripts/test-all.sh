@@ -44,6 +44,10 @@ for features in zeroize defmt serde heapless zeroize,defmt,serde,heapless; do
     cargo clippy -p videosdk-token-core --release --target thumbv7em-none-eabihf --features "$features" -- -D warnings
 done
 
+step "The core and the CLI build with the declared minimum Rust (1.88)"
+rustup toolchain install 1.88 --profile minimal
+CARGO_TARGET_DIR=target/msrv cargo +1.88 build --locked -p videosdk-token-core -p videosdk-token
+
 step "The crates package cleanly: a publish dry run, and no test data or secrets in them"
 cargo publish --dry-run --workspace --quiet
 for crate in videosdk-token-core videosdk-token; do
