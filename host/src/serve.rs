@@ -227,6 +227,23 @@ fn form_object(text: &[u8]) -> Result<Map<String, Value>, Refusal> {
     Ok(map)
 }
 
+/// A token request from a query string or a body, never both.
+fn request_object(
+    query: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Map<String, Value>, Refusal> {
+    match (query.is_empty(), body.is_empty()) {
+        (true, true) => Ok(Map::new()),
+        (false, true) => form_object(query.as_bytes()),
+        (true, false) => body_object(headers, body),
+        (false, false) => Err(Refusal::status(
+            StatusCode::BAD_REQUEST,
+            "give the request in the query string or in the body, not both",
+        )),
+    }
+}
+
 /// A request body as an object: a form when it says so, JSON otherwise. A body that opens
 /// with `{` is JSON whatever its type says, because `curl -d '{…}'` labels JSON as a form.
 fn body_object(headers: &HeaderMap, body: &[u8]) -> Result<Map<String, Value>, Refusal> {
@@ -341,17 +358,7 @@ async fn get_token(
     body: axum::body::Bytes,
 ) -> Result<axum::Json<Value>, Refusal> {
     let query = uri.query().unwrap_or_default();
-    let map = match (query.is_empty(), body.is_empty()) {
-        (true, true) => Map::new(),
-        (false, true) => form_object(query.as_bytes())?,
-        (true, false) => body_object(&headers, &body)?,
-        (false, false) => {
-            return Err(Refusal::status(
-                StatusCode::BAD_REQUEST,
-                "give the request in the query string or in the body, not both",
-            ));
-        }
-    };
+    let map = request_object(query, &headers, &body)?;
     service.issue_for(map, &service.bound(&headers, None)?)
 }
 
@@ -370,17 +377,7 @@ async fn token_for_room(
     } else {
         ""
     };
-    let map = match (query.is_empty(), body.is_empty()) {
-        (true, true) => Map::new(),
-        (false, true) => form_object(query.as_bytes())?,
-        (true, false) => body_object(&headers, &body)?,
-        (false, false) => {
-            return Err(Refusal::status(
-                StatusCode::BAD_REQUEST,
-                "give the request in the query string or in the body, not both",
-            ));
-        }
-    };
+    let map = request_object(query, &headers, &body)?;
     service.issue_for(map, &service.bound(&headers, Some(room))?)
 }
 
