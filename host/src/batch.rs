@@ -19,9 +19,10 @@ use rayon::prelude::*;
 use videosdk_token_core::Key;
 
 use crate::cli::BatchArgs;
+use crate::clock;
+use crate::issuer::Issuer;
 use crate::request::{Names, TokenRequest};
-use crate::sign::{Answer, Request, Spec, signing_key};
-use crate::{clock, secret};
+use crate::sign::{Answer, Spec};
 
 /// Longest input line accepted; a longer one is refused without reading the rest of it.
 pub const MAX_LINE: usize = 64 * 1024;
@@ -303,10 +304,12 @@ fn writer(mut sink: Sink, buffers: Receiver<Vec<Vec<u8>>>) -> Result<Sink> {
 }
 
 pub fn run(args: &BatchArgs) -> Result<()> {
-    secret::refuse_command_line(&args.secret)?;
-    let request = Request::from_args(&args.claims, clock::now())?;
-    let secret = secret::load(&args.secret, args.input.is_none())?;
-    let key = signing_key(&secret)?;
+    let issuer = Issuer::from_args(&args.claims.issuer, &args.secret, args.input.is_none())?;
+    let flags = TokenRequest::from_flags(&args.claims);
+    let mut flag_names = Names::default();
+    let mut defaults = flags.resolve(&issuer.spec(clock::now()), None, &mut flag_names)?;
+    defaults.max_token_len = args.claims.max_token_len;
+    let key = issuer.key();
     let threads = args.threads.map_or_else(
         || std::thread::available_parallelism().map_or(1, usize::from),
         usize::from,
@@ -330,7 +333,6 @@ pub fn run(args: &BatchArgs) -> Result<()> {
     };
     let sink = Sink::open(args.output.as_deref())?;
     let bar = progress(total);
-    let defaults = request.spec();
 
     let result = std::thread::scope(|scope| -> Result<Sink> {
         let (block_tx, block_rx) = sync_channel::<Result<Block>>(2);
@@ -341,7 +343,7 @@ pub fn run(args: &BatchArgs) -> Result<()> {
         let mut signed = 0;
         for block in block_rx {
             let block = block?;
-            let buffers = pool.install(|| sign_block(&block, &defaults, &key, args.json))?;
+            let buffers = pool.install(|| sign_block(&block, &defaults, key, args.json))?;
             signed += block.lines.len();
             consumed += block.consumed;
             bar.set_position(consumed);

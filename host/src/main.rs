@@ -8,6 +8,7 @@ mod decode;
 mod dotenv;
 mod error;
 mod escape;
+mod issuer;
 mod meetings;
 mod paint;
 mod request;

@@ -7,6 +7,7 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use videosdk_token_core::{ExpiresIn, Permission, Role};
 
+use crate::cli::ClaimArgs;
 use crate::escape::is_unsafe;
 use crate::sign::Spec;
 
@@ -123,6 +124,23 @@ impl Default for Names {
 }
 
 impl<'a> TokenRequest<'a> {
+    /// What `sign` and `batch` flags ask for, as a request over the issuer's defaults (names
+    /// written as the core spells them, and read back through the same checks).
+    pub fn from_flags(args: &'a ClaimArgs) -> Self {
+        let names = |list: Vec<&'static str>| {
+            (!list.is_empty()).then(|| list.into_iter().map(Cow::Borrowed).collect())
+        };
+        Self {
+            room_id: args.room_id.as_deref().map(Cow::Borrowed),
+            participant_id: args.participant_id.as_deref().map(Cow::Borrowed),
+            roles: names(args.roles.iter().map(|&r| Role::from(r).as_str()).collect()),
+            permissions: None,
+            expires_in: None,
+            iat: args.iat,
+            version: args.version_2.then_some(2),
+        }
+    }
+
     /// The claims this request asks for over `defaults`, checked against `policy` when there
     /// is one; typed names are kept in `names`.
     pub fn resolve<'r>(

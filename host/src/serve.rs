@@ -19,16 +19,15 @@ use serde_json::{Map, Value, json};
 use subtle::ConstantTimeEq;
 use tower::ServiceExt;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use videosdk_token_core::{
-    DEFAULT_MAX_TOKEN_LEN, ExpiresIn, Join, Key, Permission, Role, Rules, verify,
-};
+use videosdk_token_core::{ExpiresIn, Join, Permission, Role, Rules, verify};
 use zeroize::Zeroizing;
 
 use crate::cli::ServeArgs;
 use crate::error::refusal_text;
+use crate::issuer::Issuer;
 use crate::meetings::{self, Upstream, UpstreamError};
 use crate::request::{self, Names, Policy, TokenRequest};
-use crate::sign::{Answer, Spec, parse_duration, signing_key};
+use crate::sign::{Answer, Spec, parse_duration};
 use crate::verify::Summary;
 use crate::{clock, secret};
 
@@ -37,10 +36,8 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
 /// What every request handler needs; shared, never changed.
 struct Service {
-    key: Key,
-    api_key: String,
-    default_permissions: Vec<Permission>,
-    default_expires_in: ExpiresIn,
+    /// The key, the API key and what a token has when nothing more is asked.
+    issuer: Issuer,
     /// What a caller may ask for.
     policy: Policy,
     auth_tokens: Vec<Zeroizing<Vec<u8>>>,
@@ -124,7 +121,7 @@ impl Service {
     fn issue(&self, spec: &Spec<'_>) -> Result<Value, Refusal> {
         let mut buf = Vec::new();
         let (token, exp) = spec
-            .sign(&self.key, &mut buf)
+            .sign(self.issuer.key(), &mut buf)
             .map_err(|e| Refusal::bad("claims", e.to_string()))?;
         Ok(serde_json::to_value(Answer {
             token,
@@ -134,17 +131,7 @@ impl Service {
     }
 
     fn defaults(&self) -> Spec<'_> {
-        Spec {
-            api_key: &self.api_key,
-            permissions: &self.default_permissions,
-            version_2: false,
-            room_id: None,
-            participant_id: None,
-            roles: &[],
-            expires_in: self.default_expires_in,
-            iat: clock::now(),
-            max_token_len: DEFAULT_MAX_TOKEN_LEN,
-        }
+        self.issuer.spec(clock::now())
     }
 }
 
@@ -406,7 +393,7 @@ impl Service {
                     ..self.defaults()
                 };
                 let mut buf = Vec::new();
-                let (token, _) = spec.sign(&self.key, &mut buf).map_err(|e| {
+                let (token, _) = spec.sign(self.issuer.key(), &mut buf).map_err(|e| {
                     Refusal::status(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
                 })?;
                 Ok(token.to_owned())
@@ -516,7 +503,7 @@ async fn post_verify(
     let mut scratch = vec![0u8; token.len()];
     let refused =
         |reason: String| axum::Json(json!({ "valid": false, "reason": refusal_text(reason) }));
-    let verified = match verify(token, &service.key, &Rules::at(now), &mut scratch) {
+    let verified = match verify(token, service.issuer.key(), &Rules::at(now), &mut scratch) {
         Ok(verified) => verified,
         Err(e) => return Ok(refused(e.to_string())),
     };
@@ -858,12 +845,9 @@ fn default_max_connections() -> usize {
 }
 
 pub fn run(args: &ServeArgs) -> Result<()> {
-    secret::refuse_command_line(&args.secret)?;
-    let secret = secret::load(&args.secret, false)?;
-    let key = signing_key(&secret)?;
+    let issuer = Issuer::from_args(&args.issuer, &args.secret, false)?;
     let max_expires_in = parse_duration("--max-expires-in", &args.max_expires_in)?;
-    let default_expires_in = parse_duration("--expires-in", &args.issuer.expires_in)?;
-    if default_expires_in.millis() > max_expires_in.millis() {
+    if issuer.expires_in().millis() > max_expires_in.millis() {
         bail!(
             "--expires-in {} is longer than --max-expires-in {}",
             args.issuer.expires_in,
@@ -906,10 +890,7 @@ pub fn run(args: &ServeArgs) -> Result<()> {
             .unwrap_or_else(|| meetings::DEFAULT_ENDPOINT.to_owned()),
     };
     let service = Arc::new(Service {
-        key,
-        api_key: secret::api_key(args.issuer.api_key.as_deref())?,
-        default_permissions: args.issuer.permissions.iter().map(|&p| p.into()).collect(),
-        default_expires_in,
+        issuer,
         policy,
         auth_tokens: read_auth_tokens(args)?,
         allowed_hosts: allowed_hosts(args),

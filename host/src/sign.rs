@@ -1,58 +1,14 @@
-//! `videosdk-token sign`, and the request type that `batch` signs one line of.
+//! `videosdk-token sign`, and the claims inputs every command signs from (`Spec`).
 
 use std::io::Write;
 
 use anyhow::{Context, Result, anyhow, bail};
 use videosdk_token_core::{Claims, ExpiresIn, Key, Permission, Role, max_token_len, sign};
 
-use crate::cli::{ClaimArgs, SignArgs};
-use crate::{clock, secret};
-
-/// Everything a token needs besides the key.
-#[derive(Debug, Clone)]
-pub struct Request {
-    pub api_key: String,
-    pub permissions: Vec<Permission>,
-    pub version_2: bool,
-    pub room_id: Option<String>,
-    pub participant_id: Option<String>,
-    pub roles: Vec<Role>,
-    pub expires_in: ExpiresIn,
-    pub iat: u64,
-    pub max_token_len: usize,
-}
-
-impl Request {
-    /// The request the flags describe; `now` stands in for a missing `--iat`.
-    pub fn from_args(args: &ClaimArgs, now: u64) -> Result<Self> {
-        Ok(Self {
-            api_key: secret::api_key(args.issuer.api_key.as_deref())?,
-            permissions: args.issuer.permissions.iter().map(|&p| p.into()).collect(),
-            version_2: args.version_2,
-            room_id: args.room_id.clone(),
-            participant_id: args.participant_id.clone(),
-            roles: args.roles.iter().map(|&r| r.into()).collect(),
-            expires_in: parse_duration("--expires-in", &args.issuer.expires_in)?,
-            iat: args.iat.unwrap_or(now),
-            max_token_len: args.max_token_len,
-        })
-    }
-
-    /// The request as borrowed claims inputs, for signing or for a batch line to override.
-    pub fn spec(&self) -> Spec<'_> {
-        Spec {
-            api_key: &self.api_key,
-            permissions: &self.permissions,
-            version_2: self.version_2,
-            room_id: self.room_id.as_deref(),
-            participant_id: self.participant_id.as_deref(),
-            roles: &self.roles,
-            expires_in: self.expires_in,
-            iat: self.iat,
-            max_token_len: self.max_token_len,
-        }
-    }
-}
+use crate::cli::SignArgs;
+use crate::clock;
+use crate::issuer::Issuer;
+use crate::request::{Names, TokenRequest};
 
 /// Claims inputs borrowed from a request and, in a batch, from one input line.
 #[derive(Debug, Clone, Copy)]
@@ -105,11 +61,6 @@ pub fn parse_duration(name: &str, text: &str) -> Result<ExpiresIn> {
     ExpiresIn::parse(text).map_err(|e| anyhow!("{name} {text:?}: {e}"))
 }
 
-/// The signing key for `secret`.
-pub fn signing_key(secret: &secret::Secret) -> Result<Key> {
-    Ok(Key::new(secret.bytes())?)
-}
-
 /// A signed token as every command answers it in JSON (`sign --json`, `batch --json`,
 /// `/get-token`): `{"token":…,"expiresAt":…}`.
 #[derive(Debug, serde::Serialize)]
@@ -134,12 +85,14 @@ impl Answer<'_> {
 }
 
 pub fn run(args: &SignArgs) -> Result<()> {
-    secret::refuse_command_line(&args.secret)?;
-    let request = Request::from_args(&args.claims, clock::now())?;
-    let secret = secret::load(&args.secret, false)?;
-    let key = signing_key(&secret)?;
+    let issuer = Issuer::from_args(&args.claims.issuer, &args.secret, false)?;
+    let flags = TokenRequest::from_flags(&args.claims);
+    let mut names = Names::default();
+    let mut spec = flags.resolve(&issuer.spec(clock::now()), None, &mut names)?;
+    spec.max_token_len = args.claims.max_token_len;
+    let key = issuer.key();
     let mut buf = Vec::new();
-    let (token, exp) = request.spec().sign(&key, &mut buf)?;
+    let (token, exp) = spec.sign(key, &mut buf)?;
     let mut stdout = std::io::stdout().lock();
     if args.json {
         let mut line = Vec::new();

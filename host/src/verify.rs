@@ -4,12 +4,11 @@
 use std::io::{Read, Write};
 
 use anyhow::{Context, Result, bail};
-use videosdk_token_core::{Join, Permission, Rules, VerifiedClaims, verify};
+use videosdk_token_core::{Join, Key, Permission, Rules, VerifiedClaims, verify};
 
 use crate::cli::{Use, VerifyArgs};
 use crate::error::{Failure, refusal_text, refused};
 use crate::escape::{for_terminal, json_for_terminal};
-use crate::sign::signing_key;
 use crate::{clock, paint, secret};
 
 /// Longest token read from standard input; anything longer is refused before it is all read.
@@ -44,7 +43,7 @@ pub fn run(args: &VerifyArgs) -> Result<()> {
     secret::refuse_command_line(&args.secret)?;
     let token = read_token(&args.token)?;
     let secret = secret::load(&args.secret, args.token == "-")?;
-    let key = signing_key(&secret)?;
+    let key = Key::new(secret.bytes())?;
     let now = args.now.unwrap_or_else(clock::now);
     let mut scratch = vec![0u8; token.len()];
     let mut rules = Rules::at(now)
