@@ -1585,3 +1585,104 @@ fn cli_habits() {
         err(&refused)
     );
 }
+
+/// Every `--json` output of every command (and what `serve` answers) is one of the documents
+/// `host/output.schema.json` describes, checked by a real JSON Schema validator (Ajv, pinned
+/// in tests/vectors).
+#[test]
+fn json_outputs_follow_the_published_schema() {
+    let dir = tempdir();
+    let token = sign_ok(dir.path(), &["--iat", "1700000000", "-r", "r", "-p", "p"]);
+    let lines = |assert: &Assert| -> Vec<serde_json::Value> {
+        out(assert)
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("JSON"))
+            .collect()
+    };
+    let with_secret = |args: &[&str]| {
+        run(cli(dir.path())
+            .args(args)
+            .env("VIDEOSDK_SECRET_KEY", SECRET)
+            .env("VIDEOSDK_API_KEY", "key"))
+    };
+    let mut docs: Vec<(String, serde_json::Value)> = Vec::new();
+    for (name, args) in [
+        ("sign --json", vec!["sign", "--json"]),
+        (
+            "verify --json",
+            vec!["verify", &token, "--now", "1700000060", "--json"],
+        ),
+        (
+            "verify --json, refused",
+            vec!["verify", &token, "--now", "1800000000", "--json"],
+        ),
+        (
+            "verify --json, other room",
+            vec![
+                "verify",
+                &token,
+                "--now",
+                "1700000060",
+                "--json",
+                "--room-id",
+                "x",
+            ],
+        ),
+        ("decode --json", vec!["decode", &token, "--json"]),
+        (
+            "decode --json, now",
+            vec!["decode", &token, "--json", "--now", "1700000060"],
+        ),
+    ] {
+        for doc in lines(&with_secret(&args)) {
+            docs.push((name.to_owned(), doc));
+        }
+    }
+    let batch = with_stdin(
+        cli(dir.path())
+            .args(["batch", "--json", "--api-key", "key"])
+            .env("VIDEOSDK_SECRET_KEY", SECRET),
+        b"{}\n{\"roomId\":\"r\",\"roles\":[\"crawler\"]}\n",
+    );
+    for doc in lines(&batch) {
+        docs.push(("batch --json".to_owned(), doc));
+    }
+    assert!(docs.len() >= 8, "{docs:?}");
+    let input: Vec<serde_json::Value> = docs
+        .iter()
+        .map(|(name, doc)| serde_json::json!({ "name": name, "doc": doc }))
+        .collect();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/validate-output.js");
+    let mut child = Command::new("node")
+        .arg(&script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("node runs (the test command installs it and Ajv)");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(serde_json::Value::from(input).to_string().as_bytes())
+        .expect("write");
+    let output = child.wait_with_output().expect("node finishes");
+    assert!(
+        output.status.success(),
+        "outputs that do not follow host/output.schema.json:\n{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    // And the schema does refuse what no command prints.
+    let mut child = Command::new("node")
+        .arg(&script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("node runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(br#"[{"name":"made up","doc":{"valid":true,"token":"x"}}]"#)
+        .expect("write");
+    assert!(!child.wait_with_output().expect("node").status.success());
+}
