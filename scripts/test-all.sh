@@ -52,7 +52,7 @@ step "The crates package cleanly: a publish dry run, and no test data or secrets
 cargo publish --dry-run --workspace --quiet
 for crate in videosdk-token-core videosdk-token; do
     if cargo package --list -p "$crate" --allow-dirty \
-        | grep -Ev '^(\.cargo_vcs_info\.json|Cargo\.(lock|toml|toml\.orig)|LICENSE-(MIT|APACHE)|README\.md|src/[a-z0-9_]+\.rs)$'; then
+        | grep -Ev '^(\.cargo_vcs_info\.json|Cargo\.(lock|toml|toml\.orig)|LICENSE-(MIT|APACHE)|README\.md|output\.schema\.json|src/[a-z0-9_]+\.rs)$'; then
         echo "$crate would ship the files listed above" >&2
         exit 1
     fi
