@@ -6,7 +6,7 @@ use std::io::Write;
 use anyhow::{Context, Result, anyhow, bail};
 use base64ct::{Base64UrlUnpadded, Encoding};
 use serde_json::{Map, Value, json};
-use videosdk_token_core::{Permission, Role};
+use videosdk_token_core::{Permission, Role, dangerous};
 
 use crate::cli::DecodeArgs;
 use crate::escape::{for_terminal, json_for_terminal};
@@ -43,7 +43,7 @@ fn decode(token: &str, now: u64) -> Result<Decoded> {
     };
     let header = segment("header", header)?;
     let payload = segment("payload", payload)?;
-    let warnings = warnings(&header, &payload, now);
+    let warnings = warnings(&header, &payload, uses(token), now);
     Ok(Decoded {
         header,
         payload,
@@ -61,7 +61,23 @@ fn names(payload: &Map<String, Value>, key: &str) -> Vec<String> {
     }
 }
 
-fn warnings(header: &Map<String, Value>, payload: &Map<String, Value>, now: u64) -> Vec<String> {
+/// Whether the core, reading `token` unverified, lets it join meetings and call the server
+/// API; `None` when the core cannot read it.
+fn uses(token: &str) -> Option<(bool, bool)> {
+    let mut scratch = vec![0u8; token.len()];
+    let read = dangerous::decode_unverified(token, &mut scratch).ok()?;
+    Some((
+        read.claims().allows_meetings(),
+        read.claims().allows_server_api(),
+    ))
+}
+
+fn warnings(
+    header: &Map<String, Value>,
+    payload: &Map<String, Value>,
+    uses: Option<(bool, bool)>,
+    now: u64,
+) -> Vec<String> {
     let mut out = Vec::new();
     match header.get("alg").and_then(Value::as_str) {
         Some("HS256") => {}
@@ -107,18 +123,22 @@ fn warnings(header: &Map<String, Value>, payload: &Map<String, Value>, now: u64)
             v2_fields.join(", ")
         ));
     }
-    let crawler = roles.iter().any(|r| r == "crawler");
-    let rtc = roles.iter().any(|r| r == "rtc");
-    if crawler && !rtc {
-        out.push(
+    // What the roles allow is the core's rule (unknown roles grant nothing), read from the
+    // claims as the core reads them when it can.
+    let limit = match uses {
+        Some((true, false)) => {
+            "role rtc only: this token can join meetings but cannot call the server API"
+        }
+        Some((false, true)) => {
             "role crawler only: this token can call the server API but cannot join a meeting"
-                .to_owned(),
-        );
-    }
-    if rtc && !crawler {
-        out.push(
-            "role rtc only: this token can join meetings but cannot call the server API".to_owned(),
-        );
+        }
+        Some((false, false)) => {
+            "its roles are unknown: this token can neither join a meeting nor call the server API"
+        }
+        _ => "",
+    };
+    if !limit.is_empty() {
+        out.push(limit.to_owned());
     }
     match (time("iat"), time("exp")) {
         (_, None) if payload.contains_key("exp") => {
@@ -248,12 +268,15 @@ mod tests {
         let fine = payload(
             json!({"apikey": "k", "permissions": ["allow_join"], "iat": now, "exp": now + 60}),
         );
-        assert_eq!(warnings(&hs256(), &fine, now), Vec::<String>::new());
+        assert_eq!(
+            warnings(&hs256(), &fine, Some((true, true)), now),
+            Vec::<String>::new()
+        );
 
         let p = payload(
             json!({"apikey": "k", "permissions": ["allow_join"], "roomId": "r", "roles": ["crawler"], "iat": now, "exp": now + 3 * 86_400}),
         );
-        let w = warnings(&hs256(), &p, now).join("\n");
+        let w = warnings(&hs256(), &p, Some((false, true)), now).join("\n");
         assert!(w.contains("roomId, roles need version 2"), "{w}");
         assert!(w.contains("cannot join a meeting"), "{w}");
         assert!(w.contains("longer than a day"), "{w}");
@@ -262,16 +285,21 @@ mod tests {
             json!({"apikey": "k", "permissions": ["allow_join"], "iat": now - 7200, "exp": now - 3600}),
         );
         assert!(
-            warnings(&hs256(), &p, now)
+            warnings(&hs256(), &p, None, now)
                 .join("\n")
                 .contains("expired 1h 0m ago")
         );
 
         let none = payload(json!({"alg": "none"}));
         assert!(
-            warnings(&none, &fine, now)
+            warnings(&none, &fine, None, now)
                 .join("\n")
                 .contains("alg is none")
+        );
+        let w = warnings(&hs256(), &fine, Some((false, false)), now).join("\n");
+        assert!(
+            w.contains("neither join a meeting nor call the server API"),
+            "{w}"
         );
     }
 }

@@ -4,7 +4,7 @@
 use std::io::{Read, Write};
 
 use anyhow::{Context, Result, bail};
-use videosdk_token_core::{Join, Key, Permission, Rules, VerifiedClaims, verify};
+use videosdk_token_core::{Join, Key, Rules, VerifiedClaims, verify};
 
 use crate::cli::{Use, VerifyArgs};
 use crate::error::{Failure, refusal_text, refused};
@@ -124,15 +124,14 @@ pub struct Summary {
 impl Summary {
     pub fn of(verified: &VerifiedClaims<'_>, asked: Option<Join>, now: u64) -> Self {
         let claims = verified.claims();
-        let meetings = claims.allows_meetings();
-        let has = |p| claims.permissions().contains(&p);
-        let join = match asked {
-            Some(Join::Directly) => "directly",
-            Some(Join::AfterAsking) => "after asking",
-            None if !meetings => "no",
-            None if has(Permission::AllowJoin) => "directly",
-            None if has(Permission::AskJoin) => "after asking",
-            None => "no",
+        // The core's access answers, for the token's own room and participant (a token not
+        // limited to one room passes the room check for any).
+        let room = claims.room_id().unwrap_or_default();
+        let participant = claims.participant_id();
+        let join = match asked.map_or_else(|| verified.join(room, participant), Ok) {
+            Ok(Join::Directly) => "directly",
+            Ok(Join::AfterAsking) => "after asking",
+            Err(_) => "no",
         };
         Self {
             apikey: claims.apikey().to_owned(),
@@ -151,9 +150,9 @@ impl Summary {
                 .map(|&r| r.to_owned())
                 .collect(),
             join,
-            moderate: meetings && has(Permission::AllowMod),
-            meetings,
-            server_api: claims.allows_server_api(),
+            moderate: verified.moderate(room, participant).is_ok(),
+            meetings: claims.allows_meetings(),
+            server_api: verified.call_server_api(None).is_ok(),
             exp: verified.exp(),
             now,
         }
