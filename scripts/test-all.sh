@@ -24,6 +24,10 @@ qemu-system-arm --version | head -n 1
 step "Node packages of the vector generator (pinned by package-lock.json)"
 (cd tests/vectors && npm ci --no-audit --no-fund)
 
+step "The Prometheus parser the metrics test reads /metrics with (pinned)"
+python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
+    -r tests/metrics/requirements.txt
+
 step "Committed golden vectors equal a fresh run of Node jsonwebtoken and Node dotenv"
 node tests/vectors/generate.js --check
 node tests/vectors/dotenv.js --check

@@ -20,3 +20,18 @@ pub fn videosdk_token() -> &'static Path {
             .to_owned()
     })
 }
+
+/// The CLI's version, read from its own manifest (this harness's version is not the CLI's).
+///
+/// # Panics
+/// When `host/Cargo.toml` has no `version = "…"` line.
+pub fn version() -> String {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("host/Cargo.toml");
+    std::fs::read_to_string(manifest)
+        .expect("host/Cargo.toml")
+        .lines()
+        .find_map(|l| l.strip_prefix("version = \""))
+        .and_then(|rest| rest.strip_suffix('"'))
+        .expect("a version line")
+        .to_owned()
+}

@@ -857,7 +857,13 @@ fn help_explains_secrets_and_exit_codes() {
     let assert = run(cli(dir.path()).args(["frobnicate"]));
     assert_eq!(code(&assert), 2);
     let assert = run(cli(dir.path()).args(["--version"]));
-    assert_eq!(out(&assert), format!("videosdk-token {}\n", host_version()));
+    assert_eq!(
+        out(&assert),
+        format!(
+            "videosdk-token {}\n",
+            videosdk_token_harness::binary::version()
+        )
+    );
 }
 
 /// A secret typed at a terminal (`--secret-stdin` on a tty) is read without echo.
@@ -972,19 +978,6 @@ fn the_secret_never_appears_in_any_output() {
             );
         }
     }
-}
-
-/// The CLI's version, read from its own manifest (this harness's is not the CLI's).
-fn host_version() -> String {
-    let manifest =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("host/Cargo.toml"))
-            .expect("host/Cargo.toml");
-    manifest
-        .lines()
-        .find_map(|l| l.strip_prefix("version = \""))
-        .and_then(|rest| rest.strip_suffix('"'))
-        .expect("a version line")
-        .to_owned()
 }
 
 fn is_root() -> bool {
@@ -1485,7 +1478,7 @@ fn verify_shows_unknown_names_and_can_refuse_them() {
 #[test]
 fn cli_habits() {
     let dir = tempdir();
-    let version = host_version();
+    let version = videosdk_token_harness::binary::version();
     for command in ["sign", "verify", "batch", "serve", "decode"] {
         let assert = run(cli(dir.path()).args([command, "--version"]));
         assert_eq!(code(&assert), 0, "{command}");

@@ -1873,3 +1873,153 @@ fn frontends_of_every_example_get_tokens_node_accepts() {
         }
     }
 }
+
+/// `/metrics`, parsed by the reference Python client (tests/metrics/parse.py): every sample by
+/// name and labels. Fails the test if the text is not valid OpenMetrics.
+fn scrape(addr: SocketAddr, auth: &str) -> std::collections::BTreeMap<String, f64> {
+    let (status, text) = http(addr, "GET", "/metrics", &[("Authorization", auth)], b"");
+    assert_eq!(status, 200, "{text}");
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/metrics/parse.py");
+    let mut child = Command::new("python3")
+        .arg(&script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3 runs (the test command installs prometheus-client)");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(text.as_bytes())
+        .expect("write");
+    let output = child.wait_with_output().expect("python finishes");
+    assert!(
+        output.status.success(),
+        "{}\n{text}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("samples")
+}
+
+/// The counters move by exactly what was sent; the whole exposition parses; no label holds a
+/// token, a room or a participant; /metrics needs the bearer credential.
+#[test]
+fn metrics_count_exactly_what_was_sent() {
+    let dir = tempfile::tempdir().expect("dir");
+    let auth_file = dir.path().join("auth");
+    std::fs::write(&auth_file, AUTH_A).expect("write");
+    std::fs::set_permissions(
+        &auth_file,
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .expect("chmod");
+    let server = Server::start(&[
+        "--auth-token-file",
+        auth_file.to_str().expect("path"),
+        "--allow-role",
+        "rtc",
+        "--quiet",
+    ]);
+    let bearer = format!("Bearer {AUTH_A}");
+    let auth = [("Authorization", bearer.as_str())];
+    assert_eq!(http(server.addr, "GET", "/metrics", &[], b"").0, 401);
+    let before = scrape(server.addr, &bearer);
+
+    let mut tokens = Vec::new();
+    for path in [
+        "/get-token",
+        "/get-token",
+        "/get-token",
+        "/get-token?roomId=secret-room-name&peerId=secret-person",
+        "/get-token?roomId=secret-room-name",
+    ] {
+        let (status, body) = http(server.addr, "GET", path, &auth, b"");
+        assert_eq!(status, 200, "{body}");
+        tokens.push(
+            json_body(&body)["token"]
+                .as_str()
+                .expect("token")
+                .to_owned(),
+        );
+    }
+    assert_eq!(
+        http(server.addr, "GET", "/get-token?roomID=x", &auth, b"").0,
+        400
+    );
+    assert_eq!(
+        http(server.addr, "GET", "/get-token?roles=crawler", &auth, b"").0,
+        400
+    );
+    assert_eq!(
+        http(server.addr, "GET", "/get-token?roles=crawler", &[], b"").0,
+        401
+    );
+    for token in &tokens[..2] {
+        let body = json!({ "token": token }).to_string();
+        assert_eq!(
+            http(server.addr, "POST", "/verify", &auth, body.as_bytes()).0,
+            200
+        );
+    }
+    let body = json!({ "token": format!("{}x", tokens[0]) }).to_string();
+    assert_eq!(
+        http(server.addr, "POST", "/verify", &auth, body.as_bytes()).0,
+        200
+    );
+
+    let after = scrape(server.addr, &bearer);
+    let delta = |key: &str| {
+        after.get(key).copied().unwrap_or(0.0) - before.get(key).copied().unwrap_or(0.0)
+    };
+    assert_eq!(
+        delta("videosdk_token_tokens_issued_total{endpoint=GetToken,scope=Unscoped}"),
+        3.0,
+        "{after:#?}"
+    );
+    assert_eq!(
+        delta("videosdk_token_tokens_issued_total{endpoint=GetToken,scope=Scoped}"),
+        2.0
+    );
+    assert_eq!(
+        delta("videosdk_token_refusals_total{reason=Validation}"),
+        1.0,
+        "{after:#?}"
+    );
+    assert_eq!(delta("videosdk_token_refusals_total{reason=Policy}"), 1.0);
+    // The unauthenticated /metrics before the first scrape counts too, so only the one since.
+    assert_eq!(delta("videosdk_token_refusals_total{reason=Auth}"), 1.0);
+    assert_eq!(
+        delta("videosdk_token_verifications_total{outcome=Valid}"),
+        2.0
+    );
+    assert_eq!(
+        delta("videosdk_token_verifications_total{outcome=Refused}"),
+        1.0
+    );
+    assert_eq!(
+        delta("videosdk_token_request_duration_seconds_count{route=/get-token}"),
+        8.0,
+        "{after:#?}"
+    );
+    assert_eq!(
+        delta("videosdk_token_request_duration_seconds_count{route=/verify}"),
+        3.0
+    );
+    assert_eq!(
+        after
+            .get(&format!("videosdk_token_build_info{{version={}}}", "0.1.0"))
+            .copied(),
+        Some(1.0)
+    );
+    assert!(
+        after.contains_key("videosdk_token_open_connections{}"),
+        "{after:#?}"
+    );
+    for key in after.keys() {
+        assert!(
+            !key.contains("secret") && !key.contains("eyJ"),
+            "a label leaks: {key}"
+        );
+    }
+}

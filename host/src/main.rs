@@ -10,6 +10,7 @@ mod error;
 mod escape;
 mod issuer;
 mod meetings;
+mod metrics;
 mod paint;
 mod request;
 mod secret;

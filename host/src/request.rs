@@ -57,6 +57,8 @@ pub enum Lifetime<'a> {
 pub struct FieldError {
     pub field: &'static str,
     pub message: String,
+    /// The request is well-formed but asks for more than a server's policy allows.
+    pub by_policy: bool,
 }
 
 impl FieldError {
@@ -64,6 +66,14 @@ impl FieldError {
         Self {
             field,
             message: message.into(),
+            by_policy: false,
+        }
+    }
+
+    fn policy(field: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            by_policy: true,
+            ..Self::new(field, message)
         }
     }
 }
@@ -152,7 +162,10 @@ impl<'a> TokenRequest<'a> {
         let mut spec = *defaults;
         if let Some(version) = self.version {
             if policy.is_some() {
-                return Err(FieldError::new("version", "version is set by this server"));
+                return Err(FieldError::policy(
+                    "version",
+                    "version is set by this server",
+                ));
             }
             if version != 2 {
                 return Err(FieldError::new("version", "version must be 2"));
@@ -161,7 +174,10 @@ impl<'a> TokenRequest<'a> {
         }
         if let Some(iat) = self.iat {
             if policy.is_some() {
-                return Err(FieldError::new("iat", "iat is set by this server's clock"));
+                return Err(FieldError::policy(
+                    "iat",
+                    "iat is set by this server's clock",
+                ));
             }
             spec.iat = iat;
         }
@@ -222,7 +238,7 @@ impl<'a> TokenRequest<'a> {
             if let Some(policy) = policy
                 && expires_in.millis() > policy.max_lifetime_ms
             {
-                return Err(FieldError::new(
+                return Err(FieldError::policy(
                     "expiresIn",
                     format!(
                         "longer than this server's maximum of {}",
@@ -251,7 +267,7 @@ fn id<'r>(
     }
     if let Some(policy) = policy {
         if text.len() > MAX_ID_LEN {
-            return Err(FieldError::new(
+            return Err(FieldError::policy(
                 field,
                 format!("{field} is longer than {MAX_ID_LEN} bytes"),
             ));
@@ -259,7 +275,7 @@ fn id<'r>(
         if let Some(c) = text.chars().find(|&c| is_unsafe(c))
             && !policy.allow_control_characters
         {
-            return Err(FieldError::new(
+            return Err(FieldError::policy(
                 field,
                 format!(
                     "{field} holds U+{:04X}, a control character or bidi override; this server \
@@ -307,7 +323,7 @@ fn typed<T: Copy + PartialEq, const N: usize>(
             ));
         }
         if allowed.is_some_and(|allowed| !allowed.contains(&value)) {
-            return Err(FieldError::new(
+            return Err(FieldError::policy(
                 field,
                 format!("{what} {name:?} is not allowed by this server"),
             ));

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail};
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Path, Request, State};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -26,6 +26,10 @@ use crate::cli::ServeArgs;
 use crate::error::refusal_text;
 use crate::issuer::Issuer;
 use crate::meetings::{self, Upstream, UpstreamError};
+use crate::metrics::{
+    Endpoint, IssuedLabels, Metrics, Outcome, OutcomeLabels, Reason, RouteLabels, Scope,
+    UpstreamLabels,
+};
 use crate::request::{self, Names, Policy, TokenRequest};
 use crate::sign::{Answer, Spec, parse_duration};
 use crate::verify::Summary;
@@ -50,6 +54,7 @@ struct Service {
     /// The header naming the authenticated user, when tokens are bound to it.
     identity_header: Option<axum::http::HeaderName>,
     limiter: Option<governor::DefaultKeyedRateLimiter<String>>,
+    metrics: Metrics,
 }
 
 /// A refusal as the caller sees it: a status and `{"error": …, "field": …}`.
@@ -57,6 +62,8 @@ struct Refusal {
     status: StatusCode,
     error: String,
     field: Option<String>,
+    /// A well-formed request for more than the policy allows (a 400 counted as policy).
+    by_policy: bool,
 }
 
 impl Refusal {
@@ -65,6 +72,7 @@ impl Refusal {
             status: StatusCode::BAD_REQUEST,
             error: error.into(),
             field: Some(field.to_owned()),
+            by_policy: false,
         }
     }
 
@@ -73,12 +81,25 @@ impl Refusal {
             status,
             error: error.into(),
             field: None,
+            by_policy: false,
+        }
+    }
+
+    /// Why, for the refusals metric.
+    fn reason(&self) -> Reason {
+        match self.status {
+            StatusCode::UNAUTHORIZED => Reason::Auth,
+            StatusCode::TOO_MANY_REQUESTS => Reason::RateLimit,
+            StatusCode::FORBIDDEN => Reason::Policy,
+            _ if self.by_policy => Reason::Policy,
+            _ => Reason::Validation,
         }
     }
 }
 
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
+        let reason = self.reason();
         let body = match self.field {
             Some(field) => json!({ "error": self.error, "field": field }),
             None => json!({ "error": self.error }),
@@ -88,6 +109,10 @@ impl IntoResponse for Refusal {
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        // Server errors (502, 504) are the upstream's, not a refusal of the caller.
+        if self.status.is_client_error() {
+            response.extensions_mut().insert(reason);
         }
         response
     }
@@ -251,6 +276,7 @@ impl Service {
         &self,
         map: Map<String, Value>,
         bound: &Bound,
+        endpoint: Endpoint,
     ) -> Result<axum::Json<Value>, Refusal> {
         refuse_unknown(&map, request::FIELDS)?;
         if map.contains_key("peerId") && map.contains_key("participantId") {
@@ -286,6 +312,7 @@ impl Service {
                         status: StatusCode::FORBIDDEN,
                         error: format!("{field} must be the one this server binds the token to"),
                         field: Some(field.to_owned()),
+                        by_policy: true,
                     });
                 }
                 *asked = Some(Cow::Borrowed(bound.as_str()));
@@ -295,8 +322,21 @@ impl Service {
         let defaults = self.defaults();
         let spec = asked
             .resolve(&defaults, Some(&self.policy), &mut names)
-            .map_err(|e| Refusal::bad(e.field, e.message))?;
-        Ok(axum::Json(self.issue(&spec)?))
+            .map_err(|e| Refusal {
+                by_policy: e.by_policy,
+                ..Refusal::bad(e.field, e.message)
+            })?;
+        let answer = self.issue(&spec)?;
+        let scope = if spec.room_id.is_some() || spec.participant_id.is_some() {
+            Scope::Scoped
+        } else {
+            Scope::Unscoped
+        };
+        self.metrics
+            .issued
+            .get_or_create(&IssuedLabels { endpoint, scope })
+            .inc();
+        Ok(axum::Json(answer))
     }
 }
 
@@ -346,7 +386,7 @@ async fn get_token(
 ) -> Result<axum::Json<Value>, Refusal> {
     let query = uri.query().unwrap_or_default();
     let map = request_object(query, &headers, &body)?;
-    service.issue_for(map, &service.bound(&headers, None)?)
+    service.issue_for(map, &service.bound(&headers, None)?, Endpoint::GetToken)
 }
 
 /// `GET` and `POST /get-token/:roomId` (with `--room-from-path`): as `/get-token`, the token
@@ -365,7 +405,11 @@ async fn token_for_room(
         ""
     };
     let map = request_object(query, &headers, &body)?;
-    service.issue_for(map, &service.bound(&headers, Some(room))?)
+    service.issue_for(
+        map,
+        &service.bound(&headers, Some(room))?,
+        Endpoint::GetTokenForRoom,
+    )
 }
 
 /// Lifetime of the token this server signs for a forwarded call the caller sent none for.
@@ -393,6 +437,13 @@ impl Service {
                     ..self.defaults()
                 };
                 let mut buf = Vec::new();
+                self.metrics
+                    .issued
+                    .get_or_create(&IssuedLabels {
+                        endpoint: Endpoint::Meetings,
+                        scope: Scope::Unscoped,
+                    })
+                    .inc();
                 let (token, _) = spec.sign(self.issuer.key(), &mut buf).map_err(|e| {
                     Refusal::status(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
                 })?;
@@ -403,6 +454,15 @@ impl Service {
 
     /// The upstream's answer as ours: its status and JSON, or 504 and 502 in our shape.
     fn relay(&self, answer: Result<(u16, Value), UpstreamError>) -> Result<Response, Refusal> {
+        let status = match &answer {
+            Ok((status, _)) => status.to_string(),
+            Err(UpstreamError::Timeout) => "timeout".to_owned(),
+            Err(UpstreamError::Bad(_)) => "error".to_owned(),
+        };
+        self.metrics
+            .upstream
+            .get_or_create(&UpstreamLabels { status })
+            .inc();
         match answer {
             Ok((status, body)) => {
                 let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
@@ -480,7 +540,7 @@ async fn post_token(
     } else {
         body_object(&headers, &body)?
     };
-    service.issue_for(map, &service.bound(&headers, None)?)
+    service.issue_for(map, &service.bound(&headers, None)?, Endpoint::GetToken)
 }
 
 async fn post_verify(
@@ -503,9 +563,19 @@ async fn post_verify(
     let mut scratch = vec![0u8; token.len()];
     let refused =
         |reason: String| axum::Json(json!({ "valid": false, "reason": refusal_text(reason) }));
+    let outcome = |outcome| {
+        service
+            .metrics
+            .verifications
+            .get_or_create(&OutcomeLabels { outcome })
+            .inc();
+    };
     let verified = match verify(token, service.issuer.key(), &Rules::at(now), &mut scratch) {
         Ok(verified) => verified,
-        Err(e) => return Ok(refused(e.to_string())),
+        Err(e) => {
+            outcome(Outcome::Refused);
+            return Ok(refused(e.to_string()));
+        }
     };
     let asked = match purpose {
         Some("api") => verified.call_server_api(room_id).map(|()| None::<Join>),
@@ -523,8 +593,14 @@ async fn post_verify(
         _ => Ok(None),
     };
     match asked {
-        Ok(join) => Ok(axum::Json(Summary::of(&verified, join, now).json())),
-        Err(refusal) => Ok(refused(refusal.to_string())),
+        Ok(join) => {
+            outcome(Outcome::Valid);
+            Ok(axum::Json(Summary::of(&verified, join, now).json()))
+        }
+        Err(refusal) => {
+            outcome(Outcome::Refused);
+            Ok(refused(refusal.to_string()))
+        }
     }
 }
 
@@ -680,7 +756,7 @@ async fn json_errors(
     request: Request,
     next: Next,
 ) -> Response {
-    let response = next.run(request).await;
+    let response = count_refusal(&service, next.run(request).await);
     let status = response.status();
     let is_json = response
         .headers()
@@ -714,8 +790,46 @@ async fn json_errors(
     for (name, value) in fresh.headers() {
         parts.headers.insert(name, value.clone());
     }
-    let (_, body) = fresh.into_parts();
-    Response::from_parts(parts, body)
+    let (fresh_parts, body) = fresh.into_parts();
+    parts.extensions.extend(fresh_parts.extensions);
+    count_refusal(&service, Response::from_parts(parts, body))
+}
+
+/// Counts a refusal once, by the reason it carries; returns the response unchanged.
+fn count_refusal(service: &Service, mut response: Response) -> Response {
+    if let Some(reason) = response.extensions_mut().remove::<Reason>() {
+        service.metrics.refused(reason);
+    }
+    response
+}
+
+/// The time each matched route takes, for the latency histogram (the route as written,
+/// `/get-token/{room_id}`, never the room).
+async fn timing(State(service): State<Arc<Service>>, request: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "other".to_owned(), |p| p.as_str().to_owned());
+    let response = next.run(request).await;
+    service
+        .metrics
+        .latency
+        .get_or_create(&RouteLabels { route })
+        .observe(start.elapsed().as_secs_f64());
+    response
+}
+
+/// `GET /metrics`: every metric, in the Prometheus text format.
+async fn metrics(State(service): State<Arc<Service>>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        service.metrics.encode(),
+    )
+        .into_response()
 }
 
 /// One access-log line per request: who, what, the answer, how long. Never the query string,
@@ -741,7 +855,8 @@ fn router(service: Arc<Service>, args: &ServeArgs) -> Result<Router> {
         .route("/verify", post(post_verify))
         .route("/create-meeting", post(create_meeting))
         .route("/create-meeting/", post(create_meeting))
-        .route("/validate-meeting/{meeting_id}", post(validate_meeting));
+        .route("/validate-meeting/{meeting_id}", post(validate_meeting))
+        .route("/metrics", get(metrics));
     let protected = if args.room_from_path {
         protected.route(
             "/get-token/{room_id}",
@@ -755,6 +870,7 @@ fn router(service: Arc<Service>, args: &ServeArgs) -> Result<Router> {
     let mut app = Router::new()
         .merge(protected)
         .route("/healthz", get(healthz))
+        .route_layer(middleware::from_fn_with_state(Arc::clone(&service), timing))
         .fallback(not_found)
         .with_state(Arc::clone(&service))
         .layer(DefaultBodyLimit::max(args.max_body))
@@ -899,9 +1015,11 @@ pub fn run(args: &ServeArgs) -> Result<()> {
         upstream: Upstream::new(&endpoint, args.upstream_timeout)?,
         upstream_timeout: args.upstream_timeout,
         identity_header: args.participant_from_header.clone(),
+        metrics: Metrics::new(),
         limiter: args.rate_limit.map(governor::RateLimiter::keyed),
     });
     let app = router(Arc::clone(&service), args)?;
+    let connections = service.metrics.open_connections.clone();
     let max_connections = args
         .max_connections
         .map_or_else(default_max_connections, |n| n as usize);
@@ -927,6 +1045,7 @@ pub fn run(args: &ServeArgs) -> Result<()> {
         listen_address(args)?,
         args.header_timeout,
         max_connections,
+        connections,
     ))
 }
 
@@ -988,6 +1107,7 @@ async fn serve(
     listen: SocketAddr,
     header_timeout: Duration,
     max_connections: usize,
+    connections: prometheus_client::metrics::gauge::Gauge<i64, std::sync::atomic::AtomicI64>,
 ) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -1052,8 +1172,11 @@ async fn serve(
             .header_read_timeout(header_timeout)
             .serve_connection(TokioIo::new(stream), service);
         let connection = graceful.watch(connection);
+        let open = connections.clone();
+        open.inc();
         tokio::spawn(async move {
             let _ = connection.await;
+            open.dec();
             drop(slot);
         });
     }
