@@ -1679,3 +1679,30 @@ fn json_outputs_follow_the_published_schema() {
         .expect("write");
     assert!(!child.wait_with_output().expect("node").status.success());
 }
+
+/// During a rotation `verify --previous-secret-file` also accepts the old secret's tokens,
+/// and still refuses a token neither signed.
+#[test]
+fn verify_accepts_the_previous_secret_during_a_rotation() {
+    let dir = tempdir();
+    let old = sign_ok(dir.path(), &["--iat", "1700000000"]);
+    let previous = dir.path().join("previous");
+    std::fs::write(&previous, format!("{SECRET}\n")).expect("write");
+    std::fs::set_permissions(
+        &previous,
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .expect("chmod");
+    let new_secret = "cli-new-secret-0123456789abcdef-0123456789";
+    let verify = |token: &str, extra: &[&str]| {
+        code(&run(cli(dir.path())
+            .args(["verify", token, "--now", "1700000060"])
+            .args(extra)
+            .env("VIDEOSDK_SECRET_KEY", new_secret)))
+    };
+    let flag = ["--previous-secret-file", previous.to_str().expect("path")];
+    assert_eq!(verify(&old, &[]), 1);
+    assert_eq!(verify(&old, &flag), 0);
+    let forged = old.replacen("eyJhcGlrZXki", "eyJhcGlrZXkj", 1);
+    assert_eq!(verify(&forged, &flag), 1);
+}

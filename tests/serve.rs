@@ -2023,3 +2023,187 @@ fn metrics_count_exactly_what_was_sent() {
         );
     }
 }
+
+/// Writes a secret file readable by its owner only.
+fn secret_file(path: &std::path::Path, secret: &str) {
+    std::fs::write(path, format!("{secret}\n")).expect("write");
+    std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+        .expect("chmod");
+}
+
+fn waits_for_log(server: &Server, needle: &str) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(10) {
+        if server.log().iter().any(|l| l.contains(needle)) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+/// SIGHUP under load: not one request fails; tokens issued after it are signed with the new
+/// secret only; tokens of the old one still pass /verify while --previous-secret-file names
+/// it; a reload that fails keeps the working credentials and says so, in the log and in a
+/// metric.
+#[test]
+fn sighup_rotates_the_secret_under_load() {
+    const OLD: &str = "rotation-old-secret-0123456789abcdef-0123456789";
+    const NEW: &str = "rotation-new-secret-0123456789abcdef-0123456789";
+    const OLDER: &str = "rotation-older-secret-0123456789abcdef-01234567";
+    let dir = tempfile::tempdir().expect("dir");
+    let current = dir.path().join("secret");
+    let previous = dir.path().join("previous");
+    secret_file(&current, OLD);
+    secret_file(&previous, OLDER);
+    let server = Server::start(&[
+        "--secret-file",
+        current.to_str().expect("path"),
+        "--previous-secret-file",
+        previous.to_str().expect("path"),
+    ]);
+    let addr = server.addr;
+    let (_, body) = http(addr, "GET", "/get-token", &[], b"");
+    let old_token = json_body(&body)["token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let load: Vec<_> = (0..4)
+        .map(|_| {
+            let stop = Arc::clone(&stop);
+            std::thread::spawn(move || {
+                let (mut ok, mut failed) = (0u32, 0u32);
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    match http(addr, "GET", "/get-token?roomId=r", &[], b"") {
+                        (200, _) => ok += 1,
+                        _ => failed += 1,
+                    }
+                }
+                (ok, failed)
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    secret_file(&current, NEW);
+    secret_file(&previous, OLD);
+    let hup = Command::new("kill")
+        .args(["-HUP", &server.child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(hup.success());
+    assert!(
+        waits_for_log(&server, "reloaded the secret"),
+        "{:?}",
+        server.log()
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (mut ok, mut failed) = (0, 0);
+    for worker in load {
+        let (o, f) = worker.join().expect("worker");
+        ok += o;
+        failed += f;
+    }
+    assert!(ok > 20, "only {ok} requests ran");
+    assert_eq!(
+        failed,
+        0,
+        "{failed} of {} requests failed across the reload",
+        ok + failed
+    );
+
+    // New tokens: the new secret only.
+    let (_, body) = http(addr, "GET", "/get-token", &[], b"");
+    let new_token = json_body(&body)["token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let check = |token: &str, secret: &str| {
+        let key = Key::new(secret.as_bytes()).expect("key");
+        let mut scratch = vec![0u8; token.len()];
+        verify(token, &key, &Rules::at(now()), &mut scratch).map(|_| ())
+    };
+    assert_eq!(check(&new_token, NEW), Ok(()));
+    assert_eq!(
+        check(&new_token, OLD),
+        Err(videosdk_token_core::Error::BadSignature)
+    );
+    // /verify takes both while the old secret is the previous one.
+    for token in [&old_token, &new_token] {
+        let (_, answer) = http(
+            addr,
+            "POST",
+            "/verify",
+            &[],
+            json!({ "token": token }).to_string().as_bytes(),
+        );
+        assert_eq!(json_body(&answer)["valid"], true, "{answer}");
+    }
+
+    // A reload that fails keeps what works.
+    std::fs::write(&current, "tiny-k3y\n").expect("write");
+    let hup = Command::new("kill")
+        .args(["-HUP", &server.child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(hup.success());
+    assert!(
+        waits_for_log(&server, "reload failed, keeping the previous credentials"),
+        "{:?}",
+        server.log()
+    );
+    assert!(
+        server.log().iter().all(|l| !l.contains("tiny-k3y")),
+        "the secret was printed"
+    );
+    let (status, body) = http(addr, "GET", "/get-token", &[], b"");
+    assert_eq!(status, 200);
+    assert_eq!(
+        check(json_body(&body)["token"].as_str().expect("token"), NEW),
+        Ok(())
+    );
+    let (_, metrics) = http(addr, "GET", "/metrics", &[], b"");
+    assert!(
+        metrics.contains("videosdk_token_reloads_total{outcome=\"Failed\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("videosdk_token_reloads_total{outcome=\"Ok\"} 1"),
+        "{metrics}"
+    );
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("time")
+        .as_secs()
+}
+
+/// From SIGTERM, /healthz answers 503 "draining" while the listener still takes connections
+/// for --drain-time, so that a load balancer stops sending first.
+#[test]
+fn healthz_drains_before_the_listener_closes() {
+    let mut server = Server::start(&["--drain-time", "2s", "--quiet"]);
+    assert_eq!(
+        http(server.addr, "GET", "/healthz", &[], b""),
+        (200, "ok\n".to_owned())
+    );
+    server.terminate();
+    let start = Instant::now();
+    let mut drained = false;
+    while start.elapsed() < Duration::from_millis(1500) {
+        let (status, body) = http(server.addr, "GET", "/healthz", &[], b"");
+        if status == 503 && json_body(&body)["error"] == "draining" {
+            drained = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(drained, "/healthz never said draining");
+    // Tokens are still issued while draining.
+    assert_eq!(http(server.addr, "GET", "/get-token", &[], b"").0, 200);
+    assert_eq!(server.wait(Duration::from_secs(10)), Some(0));
+}

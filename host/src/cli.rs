@@ -58,7 +58,7 @@ pub enum Command {
     Batch(BatchArgs),
     /// Serve tokens over HTTP: GET/POST /get-token, POST /verify, GET /healthz
     #[command(after_long_help = SERVE_HELP)]
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
     Completions {
         /// The shell
@@ -69,7 +69,7 @@ pub enum Command {
 }
 
 /// Where the secret comes from.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct SecretArgs {
     /// Read the secret from this file (a trailing newline is ignored)
     #[arg(long, value_name = "PATH", conflicts_with = "secret_stdin")]
@@ -90,7 +90,7 @@ pub struct SecretArgs {
 
 /// Who issues tokens, and what a token has when nothing more is asked: shared by `sign`,
 /// `batch` and `serve`.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct IssuerArgs {
     /// Your VideoSDK API key [env: VIDEOSDK_API_KEY, or VIDEOSDK_API_KEY in .env]
     #[arg(long, value_name = "KEY")]
@@ -204,6 +204,10 @@ pub struct VerifyArgs {
     /// Refuse a token longer than this many bytes
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_TOKEN_LEN)]
     pub max_token_len: usize,
+
+    /// Also accept tokens signed with the secret in this file (the one being rotated out)
+    #[arg(long, value_name = "PATH")]
+    pub previous_secret_file: Option<PathBuf>,
 
     /// Refuse a token whose permissions or roles hold a name this tool does not know (by
     /// default they are shown as unknown and grant nothing)
@@ -336,7 +340,7 @@ secret issues interchangeable tokens: put as many as needed behind any load bala
 
 Secrets: see `videosdk-token sign --help`.";
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
     /// Address to listen on: `127.0.0.1:9000`, `:9000` (every interface), `0.0.0.0:9000`,
     /// `[::]:9000` or a host name with a port [default: 127.0.0.1, port $PORT or 9000]
@@ -377,6 +381,11 @@ pub struct ServeArgs {
     /// Longest lifetime a caller may ask for
     #[arg(long, value_name = "DURATION", default_value = "24h")]
     pub max_expires_in: String,
+
+    /// File holding the secret being rotated out: /verify still accepts tokens it signed (new
+    /// tokens are always signed with the current secret); re-read on SIGHUP
+    #[arg(long, value_name = "PATH")]
+    pub previous_secret_file: Option<PathBuf>,
 
     /// File holding a bearer token callers must present; repeat to accept several (rotation)
     #[arg(long = "auth-token-file", value_name = "PATH")]
@@ -441,6 +450,11 @@ pub struct ServeArgs {
     /// Time the VideoSDK API has to answer a forwarded call (then 504)
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = timeout, allow_hyphen_values = true)]
     pub upstream_timeout: Duration,
+
+    /// After SIGTERM, keep taking connections this long while /healthz answers 503, so that
+    /// load balancers stop sending first (0 closes the listener at once)
+    #[arg(long, value_name = "DURATION", default_value = "0", value_parser = wait, allow_hyphen_values = true)]
+    pub drain_time: Duration,
 
     /// No access log on standard error
     #[arg(long)]

@@ -76,6 +76,18 @@ pub struct UpstreamLabels {
     pub status: String,
 }
 
+/// Whether a SIGHUP reload took.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelValue)]
+pub enum Reload {
+    Ok,
+    Failed,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ReloadLabels {
+    pub outcome: Reload,
+}
+
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct BuildLabels {
     version: String,
@@ -90,6 +102,7 @@ pub struct Metrics {
     pub latency: Family<RouteLabels, Histogram>,
     pub upstream: Family<UpstreamLabels, Counter>,
     pub open_connections: Gauge<i64, AtomicI64>,
+    reloads: Family<ReloadLabels, Counter>,
 }
 
 impl Metrics {
@@ -130,6 +143,12 @@ impl Metrics {
             "Connections open now",
             open_connections.clone(),
         );
+        let reloads = Family::<ReloadLabels, Counter>::default();
+        registry.register(
+            "reloads",
+            "SIGHUP reloads of the credentials, by outcome",
+            reloads.clone(),
+        );
         let build = Family::<BuildLabels, Gauge<i64, AtomicI64>>::default();
         build
             .get_or_create(&BuildLabels {
@@ -145,7 +164,13 @@ impl Metrics {
             latency,
             upstream,
             open_connections,
+            reloads,
         }
+    }
+
+    pub fn reloaded(&self, ok: bool) {
+        let outcome = if ok { Reload::Ok } else { Reload::Failed };
+        self.reloads.get_or_create(&ReloadLabels { outcome }).inc();
     }
 
     pub fn refused(&self, reason: Reason) {

@@ -5,7 +5,7 @@
 use std::fmt;
 use std::io::{IsTerminal, Read};
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result, bail};
 use zeroize::Zeroizing;
@@ -121,36 +121,52 @@ pub fn api_key(flag: Option<&str>) -> Result<String> {
     )
 }
 
-/// `.env` in the working directory, read once per process (so its warnings print once);
-/// `None` when there is no such file.
-fn dotenv_file() -> Result<Option<&'static Dotenv>> {
-    static FILE: OnceLock<Result<Option<Dotenv>, String>> = OnceLock::new();
-    let loaded = FILE.get_or_init(|| {
-        let path = Path::new(DOTENV);
-        let bytes = match std::fs::read(path) {
-            Ok(bytes) => Zeroizing::new(bytes),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(format!("cannot read .env: {e}")),
-        };
-        let file = dotenv::parse(&bytes).map_err(|e| format!("cannot read {e}"))?;
-        for line in &file.ignored_lines {
-            eprintln!(
-                "warning: .env line {line} is not KEY=VALUE and is ignored, as Node's dotenv ignores it"
-            );
-        }
-        Ok(Some(file))
-    });
-    match loaded {
-        Ok(file) => Ok(file.as_ref()),
-        Err(message) => bail!("{message}"),
+/// `.env` in the working directory, read once (so its warnings print once) until
+/// [`forget_dotenv`]; `None` when there is no such file.
+fn dotenv_file() -> Result<Option<Arc<Dotenv>>> {
+    let mut cache = DOTENV_CACHE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if cache.is_none() {
+        *cache = Some(read_dotenv().map(|file| file.map(Arc::new)));
     }
+    match cache.as_ref() {
+        Some(Ok(file)) => Ok(file.clone()),
+        Some(Err(message)) => bail!("{message}"),
+        None => Ok(None),
+    }
+}
+
+/// `.env` as last read; emptied by [`forget_dotenv`] so that a reload reads it again.
+static DOTENV_CACHE: Mutex<Option<Result<Option<Arc<Dotenv>>, String>>> = Mutex::new(None);
+
+/// Makes the next lookup read `.env` again (`serve` on SIGHUP).
+pub fn forget_dotenv() {
+    *DOTENV_CACHE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+}
+
+/// Reads and parses `.env`, warning once per read about the lines dotenv would skip.
+fn read_dotenv() -> Result<Option<Dotenv>, String> {
+    let path = Path::new(DOTENV);
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => Zeroizing::new(bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("cannot read .env: {e}")),
+    };
+    let file = dotenv::parse(&bytes).map_err(|e| format!("cannot read {e}"))?;
+    for line in &file.ignored_lines {
+        eprintln!(
+            "warning: .env line {line} is not KEY=VALUE and is ignored, as Node's dotenv ignores it"
+        );
+    }
+    Ok(Some(file))
 }
 
 /// `key` from `./.env`, if the file exists and sets it.
 fn dotenv_value(key: &str) -> Result<Option<String>> {
-    Ok(dotenv_file()?
-        .and_then(|file| file.get(key))
-        .map(str::to_owned))
+    Ok(dotenv_file()?.and_then(|file| file.get(key).map(str::to_owned)))
 }
 
 /// A setting that is not a secret (`VIDEOSDK_API_ENDPOINT`, say): the environment first, then
@@ -160,6 +176,16 @@ pub fn setting(key: &str) -> Result<Option<String>> {
         return Ok(Some(value));
     }
     dotenv_value(key)
+}
+
+/// A key from a secret file named by `flag` (`--previous-secret-file`), read by the same rule
+/// as `--secret-file`.
+pub fn key_file(path: &Path, flag: &str) -> Result<videosdk_token_core::Key> {
+    warn_if_shared(path);
+    let what = format!("{flag} {}", path.display());
+    let bytes = Zeroizing::new(std::fs::read(path).with_context(|| format!("cannot read {what}"))?);
+    let bytes = file_text(bytes, &what)?;
+    videosdk_token_core::Key::new(&bytes).with_context(|| what.clone())
 }
 
 /// The one rule for text read from a secret file, a piped `--secret-stdin` or an auth-token

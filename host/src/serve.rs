@@ -19,7 +19,7 @@ use serde_json::{Map, Value, json};
 use subtle::ConstantTimeEq;
 use tower::ServiceExt;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use videosdk_token_core::{ExpiresIn, Join, Permission, Role, Rules, verify};
+use videosdk_token_core::{ExpiresIn, Join, Key, Permission, Role, Rules, verify};
 use zeroize::Zeroizing;
 
 use crate::cli::ServeArgs;
@@ -34,17 +34,18 @@ use crate::request::{self, Names, Policy, TokenRequest};
 use crate::sign::{Answer, Spec, parse_duration};
 use crate::verify::Summary;
 use crate::{clock, secret};
+use arc_swap::ArcSwap;
 
 /// How long in-flight requests may take to finish after a shutdown signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
 /// What every request handler needs; shared, never changed.
 struct Service {
-    /// The key, the API key and what a token has when nothing more is asked.
-    issuer: Issuer,
+    /// The key, the API key, the defaults and the bearer tokens: swapped whole on SIGHUP, so a
+    /// request sees the old set or the new one, never a mix.
+    credentials: ArcSwap<Credentials>,
     /// What a caller may ask for.
     policy: Policy,
-    auth_tokens: Vec<Zeroizing<Vec<u8>>>,
     /// Host names answered besides loopback ones; `None` answers any.
     allowed_hosts: Option<Vec<String>>,
     max_body: usize,
@@ -55,6 +56,57 @@ struct Service {
     identity_header: Option<axum::http::HeaderName>,
     limiter: Option<governor::DefaultKeyedRateLimiter<String>>,
     metrics: Metrics,
+}
+
+/// What `SIGHUP` re-reads: the secret and the API key (from their files, the environment or
+/// `.env`), the previous secret and the bearer tokens.
+struct Credentials {
+    issuer: Issuer,
+    /// Tokens signed with it still verify on `/verify`, during a rotation.
+    previous: Option<Key>,
+    auth_tokens: Vec<Zeroizing<Vec<u8>>>,
+}
+
+impl Credentials {
+    fn read(args: &ServeArgs, max_expires_in: ExpiresIn) -> Result<Self> {
+        let issuer = Issuer::from_args(&args.issuer, &args.secret, false)?;
+        if issuer.expires_in().millis() > max_expires_in.millis() {
+            bail!(
+                "--expires-in {} is longer than --max-expires-in {}",
+                args.issuer.expires_in,
+                args.max_expires_in
+            );
+        }
+        let previous = args
+            .previous_secret_file
+            .as_deref()
+            .map(|path| secret::key_file(path, "--previous-secret-file"))
+            .transpose()?;
+        Ok(Self {
+            issuer,
+            previous,
+            auth_tokens: read_auth_tokens(args)?,
+        })
+    }
+}
+
+impl Service {
+    /// Re-reads the credentials (SIGHUP). Requests in flight finish with the set they started
+    /// with; a reload that fails keeps the old set and says why, on stderr and in a metric.
+    fn reload(&self, args: &ServeArgs, max_expires_in: ExpiresIn) {
+        secret::forget_dotenv();
+        match Credentials::read(args, max_expires_in) {
+            Ok(credentials) => {
+                self.credentials.store(Arc::new(credentials));
+                self.metrics.reloaded(true);
+                eprintln!("reloaded the secret, the API key and the bearer tokens");
+            }
+            Err(e) => {
+                self.metrics.reloaded(false);
+                eprintln!("warning: reload failed, keeping the previous credentials: {e:#}");
+            }
+        }
+    }
 }
 
 /// A refusal as the caller sees it: a status and `{"error": …, "field": …}`.
@@ -120,7 +172,8 @@ impl IntoResponse for Refusal {
 
 impl Service {
     fn authorize(&self, headers: &HeaderMap) -> Result<(), Refusal> {
-        if self.auth_tokens.is_empty() {
+        let credentials = self.credentials.load();
+        if credentials.auth_tokens.is_empty() {
             return Ok(());
         }
         let presented = headers
@@ -128,7 +181,7 @@ impl Service {
             .and_then(|v| bearer(v.as_bytes()))
             .unwrap_or_default();
         // Compare with every accepted token in constant time, without stopping at a match.
-        let matched = self
+        let matched = credentials
             .auth_tokens
             .iter()
             .fold(subtle::Choice::from(0), |any, token| {
@@ -143,20 +196,16 @@ impl Service {
         Ok(())
     }
 
-    fn issue(&self, spec: &Spec<'_>) -> Result<Value, Refusal> {
+    fn issue(key: &Key, spec: &Spec<'_>) -> Result<Value, Refusal> {
         let mut buf = Vec::new();
         let (token, exp) = spec
-            .sign(self.issuer.key(), &mut buf)
+            .sign(key, &mut buf)
             .map_err(|e| Refusal::bad("claims", e.to_string()))?;
         Ok(serde_json::to_value(Answer {
             token,
             expires_at: exp,
         })
         .unwrap_or(Value::Null))
-    }
-
-    fn defaults(&self) -> Spec<'_> {
-        self.issuer.spec(clock::now())
     }
 }
 
@@ -319,14 +368,15 @@ impl Service {
             }
         }
         let mut names = Names::default();
-        let defaults = self.defaults();
+        let credentials = self.credentials.load_full();
+        let defaults = credentials.issuer.spec(clock::now());
         let spec = asked
             .resolve(&defaults, Some(&self.policy), &mut names)
             .map_err(|e| Refusal {
                 by_policy: e.by_policy,
                 ..Refusal::bad(e.field, e.message)
             })?;
-        let answer = self.issue(&spec)?;
+        let answer = Self::issue(credentials.issuer.key(), &spec)?;
         let scope = if spec.room_id.is_some() || spec.participant_id.is_some() {
             Scope::Scoped
         } else {
@@ -431,10 +481,11 @@ impl Service {
                 "token must be a VideoSDK token (printable text)",
             )),
             None => {
+                let credentials = self.credentials.load_full();
                 let spec = Spec {
                     roles: &[Role::Crawler],
                     expires_in: ExpiresIn::seconds(UPSTREAM_TOKEN_SECONDS),
-                    ..self.defaults()
+                    ..credentials.issuer.spec(clock::now())
                 };
                 let mut buf = Vec::new();
                 self.metrics
@@ -444,7 +495,7 @@ impl Service {
                         scope: Scope::Unscoped,
                     })
                     .inc();
-                let (token, _) = spec.sign(self.issuer.key(), &mut buf).map_err(|e| {
+                let (token, _) = spec.sign(credentials.issuer.key(), &mut buf).map_err(|e| {
                     Refusal::status(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
                 })?;
                 Ok(token.to_owned())
@@ -570,7 +621,17 @@ async fn post_verify(
             .get_or_create(&OutcomeLabels { outcome })
             .inc();
     };
-    let verified = match verify(token, service.issuer.key(), &Rules::at(now), &mut scratch) {
+    let credentials = service.credentials.load_full();
+    let rules = Rules::at(now);
+    let first = verify(token, credentials.issuer.key(), &rules, &mut scratch);
+    let checked = match (&first, &credentials.previous) {
+        // During a rotation, a token the previous secret signed still verifies.
+        (Err(videosdk_token_core::Error::BadSignature), Some(previous)) => {
+            verify(token, previous, &rules, &mut scratch)
+        }
+        _ => first,
+    };
+    let verified = match checked {
         Ok(verified) => verified,
         Err(e) => {
             outcome(Outcome::Refused);
@@ -604,8 +665,17 @@ async fn post_verify(
     }
 }
 
-async fn healthz() -> &'static str {
-    "ok\n"
+/// Set when shutdown begins, so that `/healthz` tells load balancers to stop sending before
+/// the listener closes.
+static DRAINING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// `ok`, or 503 `{"error":"draining"}` once shutdown has begun.
+async fn healthz() -> Response {
+    if DRAINING.load(std::sync::atomic::Ordering::Relaxed) {
+        Refusal::status(StatusCode::SERVICE_UNAVAILABLE, "draining").into_response()
+    } else {
+        "ok\n".into_response()
+    }
 }
 
 async fn not_found() -> Refusal {
@@ -880,7 +950,7 @@ fn router(service: Arc<Service>, args: &ServeArgs) -> Result<Router> {
         ));
     if args.cors || !args.cors_origins.is_empty() {
         let allow_origin = if args.cors || args.cors_origins.iter().any(|o| o == "*") {
-            if service.auth_tokens.is_empty() {
+            if service.credentials.load().auth_tokens.is_empty() {
                 eprintln!(
                     "warning: CORS for any origin without --auth-token-file lets any web page get tokens from this server"
                 );
@@ -961,15 +1031,15 @@ fn default_max_connections() -> usize {
 }
 
 pub fn run(args: &ServeArgs) -> Result<()> {
-    let issuer = Issuer::from_args(&args.issuer, &args.secret, false)?;
-    let max_expires_in = parse_duration("--max-expires-in", &args.max_expires_in)?;
-    if issuer.expires_in().millis() > max_expires_in.millis() {
+    secret::refuse_command_line(&args.secret)?;
+    if args.secret.secret_stdin {
         bail!(
-            "--expires-in {} is longer than --max-expires-in {}",
-            args.issuer.expires_in,
-            args.max_expires_in
+            "serve re-reads its secret on SIGHUP, which standard input cannot give twice: use \
+             --secret-file, VIDEOSDK_SECRET_KEY or .env"
         );
     }
+    let max_expires_in = parse_duration("--max-expires-in", &args.max_expires_in)?;
+    let credentials = Credentials::read(args, max_expires_in)?;
     let policy = Policy {
         permissions: if args.allowed_permissions.is_empty() {
             vec![Permission::AllowJoin, Permission::AskJoin]
@@ -1006,9 +1076,8 @@ pub fn run(args: &ServeArgs) -> Result<()> {
             .unwrap_or_else(|| meetings::DEFAULT_ENDPOINT.to_owned()),
     };
     let service = Arc::new(Service {
-        issuer,
+        credentials: ArcSwap::from_pointee(credentials),
         policy,
-        auth_tokens: read_auth_tokens(args)?,
         allowed_hosts: allowed_hosts(args),
         max_body: args.max_body,
         request_timeout: args.request_timeout,
@@ -1027,6 +1096,20 @@ pub fn run(args: &ServeArgs) -> Result<()> {
         .enable_all()
         .build()
         .context("cannot start the runtime")?;
+    #[cfg(unix)]
+    {
+        let (service, args) = (Arc::clone(&service), args.clone());
+        let mut hangups = runtime
+            .block_on(async {
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+            })
+            .context("cannot listen for SIGHUP")?;
+        runtime.spawn(async move {
+            while hangups.recv().await.is_some() {
+                service.reload(&args, max_expires_in);
+            }
+        });
+    }
     if service.limiter.is_some() {
         // Callers who went quiet are forgotten, so the limiter's memory follows the callers
         // of the last minute rather than every caller ever seen.
@@ -1046,6 +1129,7 @@ pub fn run(args: &ServeArgs) -> Result<()> {
         args.header_timeout,
         max_connections,
         connections,
+        args.drain_time,
     ))
 }
 
@@ -1108,6 +1192,7 @@ async fn serve(
     header_timeout: Duration,
     max_connections: usize,
     connections: prometheus_client::metrics::gauge::Gauge<i64, std::sync::atomic::AtomicI64>,
+    drain_time: Duration,
 ) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -1118,7 +1203,19 @@ async fn serve(
     );
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let slots = Arc::new(tokio::sync::Semaphore::new(max_connections));
-    let mut shutdown = std::pin::pin!(shutdown_signal());
+    // On SIGTERM or Ctrl-C: /healthz answers 503 at once; new connections are still taken for
+    // --drain-time, while load balancers notice; then the listener closes.
+    let mut shutdown = std::pin::pin!(async {
+        shutdown_signal().await;
+        DRAINING.store(true, std::sync::atomic::Ordering::Relaxed);
+        if !drain_time.is_zero() {
+            eprintln!(
+                "draining: /healthz answers 503; closing the listener in {}",
+                humantime::format_duration(drain_time)
+            );
+            tokio::time::sleep(drain_time).await;
+        }
+    });
     let mut accept_failures = Throttled {
         last: None,
         held: 0,

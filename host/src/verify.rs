@@ -52,7 +52,22 @@ pub fn run(args: &VerifyArgs) -> Result<()> {
     if args.refuse_unknown_names {
         rules = rules.refusing_unknown_names();
     }
-    let checked = verify(&token, &key, &rules, &mut scratch)
+    // During a rotation, a token the previous secret signed still verifies.
+    let previous = args
+        .previous_secret_file
+        .as_deref()
+        .map(|path| secret::key_file(path, "--previous-secret-file"))
+        .transpose()?;
+    let key = match &previous {
+        Some(previous)
+            if verify(&token, &key, &rules, &mut scratch)
+                == Err(videosdk_token_core::Error::BadSignature) =>
+        {
+            previous
+        }
+        _ => &key,
+    };
+    let checked = verify(&token, key, &rules, &mut scratch)
         .map_err(refused)
         .and_then(|verified| check_access(args, &verified).map(|access| (verified, access)));
     let (verified, access) = match checked {
