@@ -12,14 +12,15 @@ step() { printf '\n==> %s\n' "$*"; }
 step "Rust targets for the no_std builds and the firmware"
 rustup target add thumbv7em-none-eabihf wasm32-unknown-unknown thumbv6m-none-eabi riscv32imc-unknown-none-elf
 
-step "QEMU for the Cortex-M4 firmware test"
-if ! command -v qemu-system-arm >/dev/null 2>&1; then
+step "QEMU for the Cortex-M4 firmware test, HAProxy for the replica test"
+if ! command -v qemu-system-arm >/dev/null 2>&1 || ! command -v haproxy >/dev/null 2>&1; then
     sudo=""
     if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
     $sudo apt-get update
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends qemu-system-arm
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends qemu-system-arm haproxy
 fi
 qemu-system-arm --version | head -n 1
+haproxy -v | head -n 1
 
 step "Node packages of the vector generator (pinned by package-lock.json)"
 (cd tests/vectors && npm ci --no-audit --no-fund)
