@@ -25,9 +25,14 @@ haproxy -v | head -n 1
 step "Node packages of the vector generator (pinned by package-lock.json)"
 (cd tests/vectors && npm ci --no-audit --no-fund)
 
-step "The Prometheus parser the metrics test reads /metrics with (pinned)"
+step "Python tools, pinned: the Prometheus parser the metrics test uses, the Kubernetes validator"
 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
-    -r tests/metrics/requirements.txt
+    -r tests/requirements.txt
+
+step "deploy/: the Kubernetes manifests against the Kubernetes schema, the HAProxy config"
+python3 -m kubernetes_validate --strict deploy/kubernetes/*.yaml
+FRONT=127.0.0.1:8000 REPLICA1=127.0.0.1:9001 REPLICA2=127.0.0.1:9002 REPLICA3=127.0.0.1:9003 \
+    haproxy -c -f deploy/haproxy.cfg
 
 step "Committed golden vectors equal a fresh run of Node jsonwebtoken and Node dotenv"
 node tests/vectors/generate.js --check
@@ -52,6 +57,17 @@ done
 step "The core and the CLI build with the declared minimum Rust (1.88)"
 rustup toolchain install 1.88 --profile minimal
 CARGO_TARGET_DIR=target/msrv cargo +1.88 build --locked -p videosdk-token-core -p videosdk-token
+
+step "The static (musl) build the container image uses"
+rustup target add x86_64-unknown-linux-musl
+if ! command -v musl-gcc >/dev/null 2>&1; then
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+    $sudo apt-get update
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends musl-tools
+fi
+CARGO_TARGET_DIR=target/musl cargo build --release --locked --target x86_64-unknown-linux-musl -p videosdk-token
+target/musl/x86_64-unknown-linux-musl/release/videosdk-token --version
 
 step "The crates package cleanly: a publish dry run, and no test data or secrets in them"
 cargo publish --dry-run --workspace --quiet

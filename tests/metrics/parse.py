@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Parses OpenMetrics text from standard input with the reference Python client (pinned by
-tests/metrics/requirements.txt) and prints every sample as JSON: {"name{label=value,...}": value}.
+tests/requirements.txt) and prints every sample as JSON: {"name{label=value,...}": value}.
 Exits 1, with the parser's error, when the text is not valid OpenMetrics."""
 import json
 import sys
