@@ -1586,6 +1586,16 @@ fn meetings_are_forwarded_to_the_videosdk_api() {
         before,
         "a refused call was forwarded"
     );
+    // Every forwarded call is counted by the upstream's answer.
+    let metrics = scrape(server.addr, &bearer);
+    for (status, count) in [("200", 3.0), ("401", 1.0), ("timeout", 1.0), ("error", 2.0)] {
+        let key = format!("videosdk_token_upstream_calls_total{{status={status}}}");
+        assert_eq!(
+            metrics.get(&key).copied(),
+            Some(count),
+            "{key}: {metrics:#?}"
+        );
+    }
 }
 
 /// `VIDEOSDK_API_ENDPOINT` comes from `.env` as the examples keep it; one with no path means
@@ -1749,6 +1759,14 @@ fn rate_limits_per_caller() {
     assert_eq!(ask("bob").0, 200);
     // Health checks are never limited.
     assert_eq!(http(server.addr, "GET", "/healthz", &[], b"").0, 200);
+    let metrics = scrape(server.addr, "");
+    assert_eq!(
+        metrics
+            .get("videosdk_token_refusals_total{reason=RateLimit}")
+            .copied(),
+        Some(1.0),
+        "{metrics:#?}"
+    );
 }
 
 /// Every token in `tokens` checked by Node's `jsonwebtoken.verify` (tests/vectors/jwt-verify.js,
