@@ -5,5 +5,6 @@
 
 pub mod binary;
 pub mod example;
+pub mod reference;
 pub mod strategies;
 pub mod vectors;

@@ -7,6 +7,7 @@ use std::process::{Command, Stdio};
 
 use assert_cmd::assert::Assert;
 use videosdk_token_harness::binary::videosdk_token;
+use videosdk_token_harness::reference;
 use videosdk_token_harness::vectors::{self, Vector};
 
 const SECRET: &str = "cli-test-secret-0123456789abcdef-0123456789";
@@ -1645,39 +1646,20 @@ fn json_outputs_follow_the_published_schema() {
         .iter()
         .map(|(name, doc)| serde_json::json!({ "name": name, "doc": doc }))
         .collect();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/validate-output.js");
-    let mut child = Command::new("node")
-        .arg(&script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("node runs (the test command installs it and Ajv)");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(serde_json::Value::from(input).to_string().as_bytes())
-        .expect("write");
-    let output = child.wait_with_output().expect("node finishes");
+    let script = "tests/vectors/validate-output.js";
+    let output = reference::run(
+        "node",
+        script,
+        serde_json::Value::from(input).to_string().as_bytes(),
+    );
     assert!(
         output.status.success(),
         "outputs that do not follow host/output.schema.json:\n{}",
         String::from_utf8_lossy(&output.stdout)
     );
     // And the schema does refuse what no command prints.
-    let mut child = Command::new("node")
-        .arg(&script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("node runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(br#"[{"name":"made up","doc":{"valid":true,"token":"x"}}]"#)
-        .expect("write");
-    assert!(!child.wait_with_output().expect("node").status.success());
+    let made_up = br#"[{"name":"made up","doc":{"valid":true,"token":"x"}}]"#;
+    assert!(!reference::run("node", script, made_up).status.success());
 }
 
 /// During a rotation `verify --previous-secret-file` also accepts the old secret's tokens,

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use videosdk_token_core::{Key, Permission, Role, Rules, verify};
 use videosdk_token_harness::binary::videosdk_token;
+use videosdk_token_harness::reference;
 
 const SECRET: &str = "serve-test-secret-0123456789abcdef-0123456789";
 const AUTH_A: &str = "auth-token-one-0123456789abcdef";
@@ -1772,25 +1773,15 @@ fn rate_limits_per_caller() {
 /// Every token in `tokens` checked by Node's `jsonwebtoken.verify` (tests/vectors/jwt-verify.js,
 /// with the pinned package the test command installs): its payload, or why it refused.
 fn node_verify(tokens: &[String], now: u64) -> Vec<Value> {
-    let script =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/jwt-verify.js");
     let input: Vec<Value> = tokens
         .iter()
         .map(|t| json!({ "token": t, "secret": SECRET, "now": now }))
         .collect();
-    let mut child = Command::new("node")
-        .arg(&script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("node runs (the test command installs it and the pinned packages)");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(Value::from(input).to_string().as_bytes())
-        .expect("write");
-    let output = child.wait_with_output().expect("node finishes");
+    let output = reference::run(
+        "node",
+        "tests/vectors/jwt-verify.js",
+        Value::from(input).to_string().as_bytes(),
+    );
     assert!(
         output.status.success(),
         "jwt-verify.js failed: run `npm ci` in tests/vectors"
@@ -1897,21 +1888,7 @@ fn frontends_of_every_example_get_tokens_node_accepts() {
 fn scrape(addr: SocketAddr, auth: &str) -> std::collections::BTreeMap<String, f64> {
     let (status, text) = http(addr, "GET", "/metrics", &[("Authorization", auth)], b"");
     assert_eq!(status, 200, "{text}");
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/metrics/parse.py");
-    let mut child = Command::new("python3")
-        .arg(&script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 runs (the test command installs prometheus-client)");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(text.as_bytes())
-        .expect("write");
-    let output = child.wait_with_output().expect("python finishes");
+    let output = reference::run("python3", "tests/metrics/parse.py", text.as_bytes());
     assert!(
         output.status.success(),
         "{}\n{text}",
