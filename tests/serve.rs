@@ -2202,3 +2202,81 @@ fn healthz_drains_before_the_listener_closes() {
     assert_eq!(http(server.addr, "GET", "/get-token", &[], b"").0, 200);
     assert_eq!(server.wait(Duration::from_secs(10)), Some(0));
 }
+
+/// SIGHUP also re-reads `.env` (the API key here) and the auth-token files.
+#[test]
+fn sighup_rereads_dotenv_and_auth_token_files() {
+    let dir = tempfile::tempdir().expect("dir");
+    let env = dir.path().join(".env");
+    let auth = dir.path().join("auth");
+    let write_env = |api_key: &str| {
+        std::fs::write(
+            &env,
+            format!("VIDEOSDK_API_KEY={api_key}\nVIDEOSDK_SECRET_KEY={SECRET}\n"),
+        )
+        .expect("write");
+        std::fs::set_permissions(&env, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+            .expect("chmod");
+    };
+    write_env("first-api-key");
+    secret_file(&auth, AUTH_A);
+    let mut child = Command::new(videosdk_token())
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--quiet",
+            "--auth-token-file",
+        ])
+        .arg(&auth)
+        .current_dir(dir.path())
+        .env_remove("VIDEOSDK_SECRET_KEY")
+        .env_remove("VIDEOSDK_API_KEY")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let mut line = String::new();
+    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+    stderr.read_line(&mut line).expect("line");
+    std::thread::spawn(move || for _ in stderr.lines() {});
+    let addr: SocketAddr = line
+        .trim()
+        .trim_start_matches("listening on http://")
+        .parse()
+        .expect("address");
+    let ask = |bearer: &str| {
+        let header = format!("Bearer {bearer}");
+        let (status, body) = http(
+            addr,
+            "GET",
+            "/get-token",
+            &[("Authorization", &header)],
+            b"",
+        );
+        (status == 200).then(|| {
+            check_token(json_body(&body)["token"].as_str().expect("token"))
+                .apikey()
+                .to_owned()
+        })
+    };
+    assert_eq!(ask(AUTH_A).as_deref(), Some("first-api-key"));
+    assert_eq!(ask(AUTH_B), None);
+
+    write_env("second-api-key");
+    secret_file(&auth, AUTH_B);
+    let hup = Command::new("kill")
+        .args(["-HUP", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(hup.success());
+    let start = Instant::now();
+    while ask(AUTH_B).is_none() && start.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(ask(AUTH_B).as_deref(), Some("second-api-key"));
+    assert_eq!(ask(AUTH_A), None, "the old bearer token still works");
+    let _ = child.kill();
+    let _ = child.wait();
+}
