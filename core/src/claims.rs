@@ -39,7 +39,16 @@ impl Permission {
     /// The permission named `name` exactly as in a token, if any.
     #[must_use]
     pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.iter().copied().find(|p| p.as_str() == name)
+        Self::named(name.as_bytes())
+    }
+
+    /// [`from_name`](Self::from_name) on the bytes of a name, as a token's JSON holds them
+    /// (every known name is ASCII, so no UTF-8 check is needed to match one).
+    pub(crate) fn named(name: &[u8]) -> Option<Self> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|p| p.as_str().as_bytes() == name)
     }
 }
 
@@ -70,7 +79,15 @@ impl Role {
     /// The role named `name` exactly as in a token, if any.
     #[must_use]
     pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.iter().copied().find(|r| r.as_str() == name)
+        Self::named(name.as_bytes())
+    }
+
+    /// [`from_name`](Self::from_name) on the bytes of a name.
+    pub(crate) fn named(name: &[u8]) -> Option<Self> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|r| r.as_str().as_bytes() == name)
     }
 }
 

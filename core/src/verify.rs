@@ -258,16 +258,16 @@ impl<'t> Segments<'t> {
     }
 }
 
-/// Whether the token has exactly two dots.
-fn three_segments(token: &str) -> bool {
-    token.bytes().filter(|&b| b == b'.').count() == 2
+/// Whether the token (text or, not yet known to be text, bytes) has exactly two dots.
+fn three_segments(token: &[u8]) -> bool {
+    token.iter().filter(|&&b| b == b'.').count() == 2
 }
 
 /// The error to report for a refused token: a token that is not three segments is malformed,
 /// whatever check noticed first.
 #[cold]
 fn classify(token: &str, error: Error) -> Error {
-    if !three_segments(token) {
+    if !three_segments(token.as_bytes()) {
         Error::Malformed
     } else {
         error
@@ -385,6 +385,16 @@ struct Names<T: Copy, const N: usize> {
     unknown: List<(usize, usize), MAX_UNKNOWN_NAMES>,
 }
 
+impl<T: Copy, const N: usize> Names<T, N> {
+    /// No names; `fill` only occupies the unused slots.
+    const fn none(fill: T) -> Self {
+        Self {
+            known: List::new(fill),
+            unknown: List::new((0, 0)),
+        }
+    }
+}
+
 fn read_names<T: Copy + PartialEq, const N: usize>(
     reader: &mut Reader<'_>,
     parse: impl Fn(&[u8]) -> Option<T>,
@@ -392,10 +402,7 @@ fn read_names<T: Copy + PartialEq, const N: usize>(
     repeated: Error,
 ) -> Result<Names<T, N>, Error> {
     reader.begin_array(Error::WrongClaimType)?;
-    let mut names = Names {
-        known: List::new(fill),
-        unknown: List::new((0, 0)),
-    };
+    let mut names = Names::none(fill);
     let mut first = true;
     while reader.next_element(&mut first)? {
         let range = reader.string_value(Error::WrongClaimType)?;
@@ -439,14 +446,14 @@ fn read_claims(json: &mut [u8]) -> Result<TokenClaims<'_>, Error> {
                 &mut permissions,
                 read_names(
                     r,
-                    permission_named,
+                    Permission::named,
                     Permission::AllowJoin,
                     Error::DuplicatePermission,
                 )?,
             )?,
             ClaimKey::Roles => set_once(
                 &mut roles,
-                read_names(r, role_named, Role::Rtc, Error::DuplicateRole)?,
+                read_names(r, Role::named, Role::Rtc, Error::DuplicateRole)?,
             )?,
             ClaimKey::Version => set_once(&mut version, r.integer_value(Error::WrongClaimType)?)?,
             ClaimKey::Iat => set_once(&mut iat, r.integer_value(Error::WrongClaimType)?)?,
@@ -468,10 +475,7 @@ fn read_claims(json: &mut [u8]) -> Result<TokenClaims<'_>, Error> {
         Ok::<_, Error>(names)
     };
     let permissions = permissions.ok_or(Error::MissingClaim)?;
-    let roles = roles.unwrap_or(Names {
-        known: List::new(Role::Rtc),
-        unknown: List::new((0, 0)),
-    });
+    let roles = roles.unwrap_or(Names::none(Role::Rtc));
     let claims = TokenClaims {
         apikey: text(apikey.ok_or(Error::MissingClaim)?)?,
         permissions: permissions.known,
@@ -553,17 +557,6 @@ fn check<'s>(
     check_times(claims, rules)
 }
 
-/// Names as the token spells them; anything else (another case included) is unknown.
-fn permission_named(name: &[u8]) -> Option<Permission> {
-    core::str::from_utf8(name)
-        .ok()
-        .and_then(Permission::from_name)
-}
-
-fn role_named(name: &[u8]) -> Option<Role> {
-    core::str::from_utf8(name).ok().and_then(Role::from_name)
-}
-
 /// The rules' refusal of unknown names, then the time rules, on claims whose signature was
 /// checked.
 fn check_times<'s>(claims: TokenClaims<'s>, rules: &Rules) -> Result<VerifiedClaims<'s>, Error> {
@@ -618,24 +611,26 @@ pub fn verify_in_place<'b>(
         return Err(Error::TokenTooLong);
     }
     let Ok(text) = core::str::from_utf8(token) else {
-        return Err(if three_segments_bytes(token) {
+        return Err(if three_segments(token) {
             Error::BadBase64
         } else {
             Error::Malformed
         });
     };
     // Everything that reads the token as written happens before any of it is overwritten:
-    // the split, the standard-header shortcut and the MAC over the signing input.
-    let (header_end, payload_end, standard_header, signature) = match Segments::split(text) {
+    // the split, the standard-header shortcut, the MAC over the signing input, and whether it
+    // is three segments (more would put a dot in the payload, between the first dot and the
+    // last: one memchr over the payload, where `verify` counts dots only once refused).
+    let (header_end, payload_end, standard_header, three, signature) = match Segments::split(text) {
         Ok(segments) => (
             segments.header.len(),
             segments.signing_input.len(),
             segments.header == HEADER || segments.header == HEADER_TYP_FIRST,
+            !segments.payload.as_bytes().contains(&b'.'),
             check_signature(&segments, key),
         ),
         Err(e) => return Err(classify(text, e)),
     };
-    let three = three_segments(text);
     let refuse = |e: Error| if three { e } else { Error::Malformed };
     let (header, rest) = token
         .split_at_mut_checked(header_end)
@@ -683,11 +678,6 @@ fn check_signature(segments: &Segments<'_>, key: &Key) -> Result<(), Error> {
 pub const fn scratch_len(max_token_len: usize) -> usize {
     // A segment of n <= max_token_len characters decodes to at most floor(3n / 4) bytes.
     (max_token_len / 4).saturating_mul(3).saturating_add(2)
-}
-
-/// Whether the bytes hold exactly two dots.
-fn three_segments_bytes(token: &[u8]) -> bool {
-    token.iter().filter(|&&b| b == b'.').count() == 2
 }
 
 /// Reading a token without checking it. Named so that it is never used by accident: nothing
@@ -743,7 +733,7 @@ pub mod dangerous {
             return Err(Error::TokenTooLong);
         }
         let segments = Segments::split(token)?;
-        if !three_segments(token) {
+        if !three_segments(token.as_bytes()) {
             return Err(Error::Malformed);
         }
         let header_len = decoded_len(segments.header.len()).ok_or(Error::BadBase64)?;
