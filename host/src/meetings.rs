@@ -26,6 +26,7 @@ pub struct Upstream {
     client: reqwest::Client,
     /// The endpoint without a trailing slash, `/v2` included.
     endpoint: String,
+    timeout: Duration,
 }
 
 impl Upstream {
@@ -49,7 +50,16 @@ impl Upstream {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .context("cannot start the HTTP client")?;
-        Ok(Self { client, endpoint })
+        Ok(Self {
+            client,
+            endpoint,
+            timeout,
+        })
+    }
+
+    /// How long a call may take before it is a timeout.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
     }
 
     /// The endpoint calls go to.

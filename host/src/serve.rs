@@ -51,7 +51,6 @@ struct Service {
     max_body: usize,
     request_timeout: Duration,
     upstream: Upstream,
-    upstream_timeout: Duration,
     /// The header naming the authenticated user, when tokens are bound to it.
     identity_header: Option<axum::http::HeaderName>,
     limiter: Option<governor::DefaultKeyedRateLimiter<String>>,
@@ -196,16 +195,20 @@ impl Service {
         Ok(())
     }
 
-    fn issue(key: &Key, spec: &Spec<'_>) -> Result<Value, Refusal> {
+    /// The signed token as the JSON answer, written once (the same bytes `sign --json` and
+    /// `batch --json` write), not built as a value and serialized again.
+    fn issue(key: &Key, spec: &Spec<'_>) -> Result<Response, Refusal> {
         let mut buf = Vec::new();
         let (token, exp) = spec
             .sign(key, &mut buf)
             .map_err(|e| Refusal::bad("claims", e.to_string()))?;
-        Ok(serde_json::to_value(Answer {
+        let mut body = Vec::with_capacity(token.len() + 32);
+        Answer {
             token,
             expires_at: exp,
-        })
-        .unwrap_or(Value::Null))
+        }
+        .write_to(&mut body);
+        Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
     }
 }
 
@@ -326,7 +329,7 @@ impl Service {
         map: Map<String, Value>,
         bound: &Bound,
         endpoint: Endpoint,
-    ) -> Result<axum::Json<Value>, Refusal> {
+    ) -> Result<Response, Refusal> {
         refuse_unknown(&map, request::FIELDS)?;
         if map.contains_key("peerId") && map.contains_key("participantId") {
             return Err(Refusal::bad(
@@ -386,7 +389,7 @@ impl Service {
             .issued
             .get_or_create(&IssuedLabels { endpoint, scope })
             .inc();
-        Ok(axum::Json(answer))
+        Ok(answer)
     }
 }
 
@@ -433,7 +436,7 @@ async fn get_token(
     uri: Uri,
     headers: HeaderMap,
     body: axum::body::Bytes,
-) -> Result<axum::Json<Value>, Refusal> {
+) -> Result<Response, Refusal> {
     let query = uri.query().unwrap_or_default();
     let map = request_object(query, &headers, &body)?;
     service.issue_for(map, &service.bound(&headers, None)?, Endpoint::GetToken)
@@ -448,7 +451,7 @@ async fn token_for_room(
     uri: Uri,
     headers: HeaderMap,
     body: axum::body::Bytes,
-) -> Result<axum::Json<Value>, Refusal> {
+) -> Result<Response, Refusal> {
     let query = if method == Method::GET {
         uri.query().unwrap_or_default()
     } else {
@@ -523,7 +526,7 @@ impl Service {
                 StatusCode::GATEWAY_TIMEOUT,
                 format!(
                     "the VideoSDK API did not answer within {}",
-                    humantime::format_duration(self.upstream_timeout)
+                    humantime::format_duration(self.upstream.timeout())
                 ),
             )),
             Err(UpstreamError::Bad(why)) => Err(Refusal::status(StatusCode::BAD_GATEWAY, why)),
@@ -585,12 +588,8 @@ async fn post_token(
     State(service): State<Arc<Service>>,
     headers: HeaderMap,
     body: axum::body::Bytes,
-) -> Result<axum::Json<Value>, Refusal> {
-    let map = if body.is_empty() {
-        Map::new()
-    } else {
-        body_object(&headers, &body)?
-    };
+) -> Result<Response, Refusal> {
+    let map = request_object("", &headers, &body)?;
     service.issue_for(map, &service.bound(&headers, None)?, Endpoint::GetToken)
 }
 
@@ -1082,7 +1081,6 @@ pub fn run(args: &ServeArgs) -> Result<()> {
         max_body: args.max_body,
         request_timeout: args.request_timeout,
         upstream: Upstream::new(&endpoint, args.upstream_timeout)?,
-        upstream_timeout: args.upstream_timeout,
         identity_header: args.participant_from_header.clone(),
         metrics: Metrics::new(),
         limiter: args.rate_limit.map(governor::RateLimiter::keyed),
