@@ -12,15 +12,27 @@ step() { printf '\n==> %s\n' "$*"; }
 step "Rust targets for the no_std builds and the firmware"
 rustup target add thumbv7em-none-eabihf wasm32-unknown-unknown thumbv6m-none-eabi riscv32imc-unknown-none-elf
 
-step "QEMU for the Cortex-M4 firmware test, HAProxy for the replica test"
-if ! command -v qemu-system-arm >/dev/null 2>&1 || ! command -v haproxy >/dev/null 2>&1; then
+step "QEMU for the firmware tests, HAProxy for the replica test, the C toolchains (Arm GCC and newlib, gcc, g++, valgrind, CMake) for the C ABI tests"
+missing=""
+for tool in qemu-system-arm:qemu-system-arm haproxy:haproxy arm-none-eabi-gcc:gcc-arm-none-eabi \
+    gcc:gcc g++:g++ valgrind:valgrind cmake:cmake; do
+    if ! command -v "${tool%%:*}" >/dev/null 2>&1; then missing="$missing ${tool#*:}"; fi
+done
+if [ ! -f /usr/lib/arm-none-eabi/newlib/thumb/v7e-m+fp/hard/libc_nano.a ]; then
+    missing="$missing libnewlib-arm-none-eabi"
+fi
+if [ -n "$missing" ]; then
     sudo=""
     if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
     $sudo apt-get update
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends qemu-system-arm haproxy
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends $missing
 fi
 qemu-system-arm --version | head -n 1
 haproxy -v | head -n 1
+arm-none-eabi-gcc --version | head -n 1
+valgrind --version
+cmake --version | head -n 1
 
 step "Node packages of the vector generator (pinned by package-lock.json)"
 (cd tests/vectors && npm ci --no-audit --no-fund)
@@ -43,6 +55,9 @@ cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
 (cd firmware && cargo fmt --check && cargo clippy --release --locked -- -D warnings)
 (cd fuzz && cargo fmt --check)
+(cd ffi && cargo fmt --check && cargo clippy --locked --all-targets --features std -- -D warnings \
+    && cargo clippy --locked --release --target thumbv7em-none-eabihf -- -D warnings \
+    && RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps --features std --quiet)
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 
 step "The core builds without std: Cortex-M4F, Cortex-M0+ (no atomic compare-and-swap), RISC-V (ESP32-C3 class), wasm32"
@@ -85,8 +100,9 @@ trap 'rm -f "$results"' EXIT
 step "Doctests (the README examples among them)"
 cargo test --workspace --doc 2>&1 | tee -a "$results"
 
-step "Unit tests, cross-checks, CLI tests, and every benchmark in test mode"
+step "Unit tests, cross-checks, CLI tests, the C ABI and firmware tests, and every benchmark in test mode"
 cargo test --workspace --all-targets 2>&1 | tee -a "$results"
+(cd ffi && cargo test --locked --features std) 2>&1 | tee -a "$results"
 
 step "Fuzzing: every target for a minute, from the seed corpus made of the golden vectors"
 ./fuzz/run.sh 60

@@ -4,7 +4,9 @@
 #![doc = include_str!("../README.md")]
 
 pub mod binary;
+pub mod c;
 pub mod example;
+pub mod qemu;
 pub mod reference;
 pub mod strategies;
 pub mod vectors;

@@ -3,27 +3,18 @@
 //! and the flash, stack and instruction budgets checked.
 
 use std::collections::BTreeMap;
-use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
+use std::time::Duration;
 
 use videosdk_token_core::{Key, sign};
 use videosdk_token_harness::example;
+use videosdk_token_harness::qemu::{
+    build_firmware as build_with, firmware_dir, measures, panic_symbols, require_tools, run,
+};
 
-const TARGET: &str = "thumbv7em-none-eabihf";
-const QEMU: &[&str] = &[
-    "-cpu",
-    "cortex-m4",
-    "-machine",
-    "mps2-an386",
-    "-nographic",
-    "-icount",
-    "shift=0",
-    "-semihosting-config",
-    "enable=on,target=native",
-    "-kernel",
-];
+fn build() -> PathBuf {
+    build_with(None)
+}
 
 /// Budgets from the firmware issue, checked on every run.
 const MAX_SIGN_ONLY_FLASH: u64 = 12 * 1024;
@@ -31,148 +22,6 @@ const MAX_SIGN_STACK: u64 = 1024;
 const MAX_SIGN_OVER_FLOOR_PERMILLE: u64 = 1300;
 const MAX_VERIFY_ONLY_FLASH: u64 = 16 * 1024;
 const MAX_VERIFY_IN_PLACE_STACK: u64 = 1024;
-
-fn firmware_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("firmware")
-}
-
-fn require_tools() {
-    let qemu = Command::new("qemu-system-arm").arg("--version").output();
-    assert!(
-        qemu.is_ok_and(|o| o.status.success()),
-        "qemu-system-arm is missing: install it with `apt-get install qemu-system-arm` \
-         (scripts/test-all.sh does this on a fresh machine)"
-    );
-    let targets = Command::new("rustup")
-        .args(["target", "list", "--installed"])
-        .output();
-    assert!(
-        targets.is_ok_and(|o| String::from_utf8_lossy(&o.stdout)
-            .lines()
-            .any(|t| t == TARGET)),
-        "the {TARGET} target is missing: install it with `rustup target add {TARGET}` \
-         (scripts/test-all.sh does this on a fresh machine)"
-    );
-}
-
-/// Builds every image with the firmware's own `.cargo/config.toml` (sha2's compact backend).
-fn build() -> PathBuf {
-    build_with(None)
-}
-
-/// Builds every image; with `rustflags`, in place of the config's (another sha2 backend),
-/// into a target directory of its own.
-fn build_with(rustflags: Option<(&str, &str)>) -> PathBuf {
-    let dir = firmware_dir();
-    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
-    command
-        .args(["build", "--release", "--locked"])
-        // The firmware's config sets its own flags; the caller's must not replace them.
-        .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .env_remove("CARGO_BUILD_TARGET")
-        .env_remove("CARGO_TARGET_DIR");
-    let target_dir = match rustflags {
-        // RUSTFLAGS replaces the config's target rustflags rather than adding to them.
-        Some((name, flags)) => {
-            let target_dir = dir.join("target").join(name);
-            command
-                .env("RUSTFLAGS", flags)
-                .arg("--target-dir")
-                .arg(&target_dir);
-            target_dir
-        }
-        None => dir.join("target"),
-    };
-    let status = command.current_dir(&dir).status().expect("cargo runs");
-    assert!(
-        status.success(),
-        "the firmware does not build (a panic path that survives optimisation fails the link)"
-    );
-    target_dir.join(TARGET).join("release")
-}
-
-/// Runs an image under QEMU, killing it after `limit` (a semihosting program that goes wrong
-/// hangs rather than exits).
-fn run(image: &Path, limit: Duration) -> (i32, String) {
-    let mut child = Command::new("qemu-system-arm")
-        .args(QEMU)
-        .arg(image)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("qemu starts");
-    let mut stdout = child.stdout.take().expect("stdout");
-    let reader = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stdout.read_to_string(&mut text);
-        text
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("qemu waits") {
-            break status;
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            panic!(
-                "{} did not finish within {limit:?} under QEMU",
-                image.display()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let text = reader.join().expect("output");
-    (status.code().unwrap_or(-1), text)
-}
-
-fn measures(output: &str) -> BTreeMap<String, u64> {
-    output
-        .lines()
-        .filter_map(|line| line.strip_prefix("measure "))
-        .filter_map(|m| m.split_once('='))
-        .map(|(k, v)| (k.to_owned(), v.trim().parse().expect("a number")))
-        .collect()
-}
-
-/// Symbols that exist only where a panic can happen: the panic machinery, the failure paths
-/// of slice, string and `Option`/`Result` accessors, and the panic handler itself.
-const PANIC_SYMBOLS: &[&str] = &[
-    "core::panicking",
-    "core::slice::index",
-    "core::str::slice_error_fail",
-    "core::option::unwrap_failed",
-    "core::option::expect_failed",
-    "core::result::unwrap_failed",
-    "rust_begin_unwind",
-    "a_panic_path_survived_in_the_firmware",
-];
-
-/// The panic-path symbols an ELF image holds, demangled.
-fn panic_symbols(image: &Path) -> Vec<String> {
-    use object::{Object, ObjectSymbol};
-    let bytes = std::fs::read(image).expect("the image");
-    let elf = object::File::parse(&*bytes).expect("an ELF file");
-    let names: Vec<String> = elf
-        .symbols()
-        .filter_map(|symbol| {
-            symbol
-                .name()
-                .ok()
-                .map(|n| format!("{:#}", rustc_demangle::demangle(n)))
-        })
-        .collect();
-    assert!(
-        names.iter().any(|n| n.contains("videosdk_token_core")),
-        "{} has no symbol table to check",
-        image.display()
-    );
-    names
-        .into_iter()
-        .filter(|n| PANIC_SYMBOLS.iter().any(|p| n.contains(p)))
-        .collect()
-}
 
 /// Every image (the one that only signs, the one that only verifies in place, and the
 /// self-test that does both) holds no panic path: checked on their symbol tables, whatever
@@ -182,7 +31,7 @@ fn no_firmware_image_holds_a_panic_path() {
     require_tools();
     let release = build();
     for image in ["sign-only", "verify-only", "selftest"] {
-        let found = panic_symbols(&release.join(image));
+        let found = panic_symbols(&release.join(image), "videosdk_token_core");
         assert!(found.is_empty(), "{image} can panic: {found:#?}");
     }
 }
