@@ -28,11 +28,11 @@ if [ -n "$missing" ]; then
     # shellcheck disable=SC2086
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends $missing
 fi
-qemu-system-arm --version | head -n 1
-haproxy -v | head -n 1
-arm-none-eabi-gcc --version | head -n 1
+qemu-system-arm --version | sed -n 1p
+haproxy -v | sed -n 1p
+arm-none-eabi-gcc --version | sed -n 1p
 valgrind --version
-cmake --version | head -n 1
+cmake --version | sed -n 1p
 
 step "Node packages of the vector generator (pinned by package-lock.json)"
 (cd tests/vectors && npm ci --no-audit --no-fund)
