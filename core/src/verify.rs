@@ -680,15 +680,39 @@ pub const fn scratch_len(max_token_len: usize) -> usize {
     (max_token_len / 4).saturating_mul(3).saturating_add(2)
 }
 
-/// Reading a token without checking it. Named so that it is never used by accident: nothing
-/// here says a token is genuine or current.
+/// Reading a token without checking it, and signing a payload without checking it. Named so
+/// that it is never used by accident: nothing here says a token is genuine, current, or a
+/// VideoSDK token.
 pub mod dangerous {
     use super::{
         DEFAULT_MAX_TOKEN_LEN, Segments, TokenClaims, decode_segment, read_claims, read_header,
         three_segments,
     };
-    use crate::Error;
     use crate::base64url::decoded_len;
+    use crate::{Error, Key};
+
+    /// Signs `json` as the token's payload byte for byte, unchecked: not parsed, not checked as
+    /// VideoSDK claims. For a caller that serializes the payload itself, as the WebAssembly
+    /// package does with `JSON.stringify` to keep the key order of a JavaScript object (and so
+    /// the token Node's `jsonwebtoken` makes of it). Prefer [`sign`](crate::sign), which checks
+    /// the claims and writes them as Node would.
+    ///
+    /// ```
+    /// use videosdk_token_core::{Claims, Key, Permission, dangerous, sign};
+    ///
+    /// let key = Key::new(b"demo-secret-0123456789abcdef-0123456789")?;
+    /// let claims = Claims::new("demo-api-key", &[Permission::AllowJoin], 1_700_000_000, 1_700_007_200);
+    /// let json = br#"{"apikey":"demo-api-key","permissions":["allow_join"],"iat":1700000000,"exp":1700007200}"#;
+    /// let (mut a, mut b) = ([0u8; 256], [0u8; 256]);
+    /// assert_eq!(dangerous::sign_json(json, &key, &mut a)?, sign(&claims, &key, &mut b)?);
+    /// # Ok::<(), videosdk_token_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// Only [`Error::BufferTooSmall`], with the exact length needed; `out` then holds nothing.
+    pub fn sign_json<'o>(json: &[u8], key: &Key, out: &'o mut [u8]) -> Result<&'o str, Error> {
+        crate::sign::sign_json(json, key, out)
+    }
 
     /// A token's header fields and claims, NOT verified: neither the signature nor the times
     /// were checked.
