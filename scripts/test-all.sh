@@ -34,8 +34,10 @@ arm-none-eabi-gcc --version | sed -n 1p
 valgrind --version
 cmake --version | sed -n 1p
 
-step "Node packages of the vector generator (pinned by package-lock.json)"
+step "Node packages, each pinned by its package-lock.json: the vector generator's, the WebAssembly package's (jsonwebtoken, fast-check, TypeScript) and the Node example server's"
 (cd tests/vectors && npm ci --no-audit --no-fund)
+(cd wasm && npm ci --no-audit --no-fund)
+(cd benches/node-example && npm ci --no-audit --no-fund)
 
 step "Python tools, pinned: the Prometheus parser the metrics test uses, the Kubernetes validator"
 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
@@ -64,6 +66,9 @@ step "The core builds without std: Cortex-M4F, Cortex-M0+ (no atomic compare-and
 for target in thumbv7em-none-eabihf thumbv6m-none-eabi riscv32imc-unknown-none-elf wasm32-unknown-unknown; do
     cargo build -p videosdk-token-core --release --target "$target"
 done
+step "The WebAssembly crate lints clean for wasm32"
+cargo clippy --locked -p videosdk-token-wasm --target wasm32-unknown-unknown -- -D warnings
+
 step "Each feature of the core, alone and together, builds without std and lints clean"
 for features in zeroize defmt serde heapless zeroize,defmt,serde,heapless; do
     cargo clippy -p videosdk-token-core --release --target thumbv7em-none-eabihf --features "$features" -- -D warnings
@@ -104,8 +109,13 @@ step "Unit tests, cross-checks, CLI tests, the C ABI and firmware tests, and eve
 cargo test --workspace --all-targets 2>&1 | tee -a "$results"
 (cd ffi && cargo test --locked --features std) 2>&1 | tee -a "$results"
 
+step "The npm package: the module built (wasm-bindgen-cli at the Cargo.lock version, cached by version), its tests under node --test, a short run of its bench"
+./wasm/build.sh
+(cd wasm && node --test test/) 2>&1 | tee -a "$results"
+node benches/node/bench.mjs --quick
+
 step "Fuzzing: every target for a minute, from the seed corpus made of the golden vectors"
 ./fuzz/run.sh 60
 
 step "Summary"
-awk '/^test result:/ { passed += $4; failed += $6 } END { printf "tests: %d passed, %d failed\n", passed, failed }' "$results"
+awk '/^test result:/ { passed += $4; failed += $6 } /^# pass / { passed += $3 } /^# fail / { failed += $3 } END { printf "tests: %d passed, %d failed\n", passed, failed }' "$results"

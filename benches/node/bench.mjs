@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+// Signing and verifying throughput in one Node process: this package's `sign` (string secret),
+// `createSigner`, jsonwebtoken's `jwt.sign` with a string secret and with a KeyObject, and both
+// `verify`s. Rounds are interleaved and the median of each is reported, with ratios to
+// `jwt.sign` with a string secret. `--quick` runs short rounds (a smoke run for the tests).
+//
+//   node benches/node/bench.mjs            # full: 5 rounds of 1 s each
+//   node benches/node/bench.mjs --quick    # 3 rounds of 50 ms
+import { createRequire } from 'node:module';
+import { createSecretKey } from 'node:crypto';
+import { sign, createSigner, verify } from '../../wasm/js/index.mjs';
+
+const require = createRequire(new URL('../../wasm/package.json', import.meta.url));
+const jwt = require('jsonwebtoken');
+
+const quick = process.argv.includes('--quick');
+const ROUNDS = quick ? 3 : 5;
+const ROUND_MS = quick ? 50 : 1000;
+
+// The VideoSDK docs' payload and options.
+const SECRET = 'bench-secret-0123456789abcdef-0123456789';
+const payload = {
+  apikey: 'b5a3f0e2-6c1d-4c5e-9f3a-1d2e3f4a5b6c',
+  permissions: ['allow_join'],
+  version: 2,
+  roomId: 'abcd-efgh-ijkl',
+  participantId: 'p-0042',
+  roles: ['crawler', 'rtc'],
+};
+const options = { expiresIn: '120m', algorithm: 'HS256' };
+const keyObject = createSecretKey(Buffer.from(SECRET));
+const signer = createSigner(SECRET);
+const token = jwt.sign(payload, SECRET, options);
+
+// Every case must give jsonwebtoken's answer before it is timed.
+const iat = Math.floor(Date.now() / 1000);
+const fixed = { ...payload, iat };
+const reference = jwt.sign(fixed, SECRET, options);
+for (const made of [sign(fixed, SECRET, options), signer.sign(fixed, options), jwt.sign(fixed, keyObject, options)]) {
+  if (made !== reference) throw new Error(`a signer disagrees with jsonwebtoken:\n${made}\n${reference}`);
+}
+if (JSON.stringify(verify(token, SECRET)) !== JSON.stringify(jwt.verify(token, SECRET))) {
+  throw new Error('verify disagrees with jsonwebtoken');
+}
+
+const cases = {
+  'videosdk-token sign (string secret)': () => sign(payload, SECRET, options),
+  'videosdk-token createSigner().sign': () => signer.sign(payload, options),
+  'jsonwebtoken sign (string secret)': () => jwt.sign(payload, SECRET, options),
+  'jsonwebtoken sign (KeyObject)': () => jwt.sign(payload, keyObject, options),
+  'videosdk-token verify': () => verify(token, SECRET),
+  'jsonwebtoken verify': () => jwt.verify(token, SECRET),
+};
+
+function round(fn) {
+  let n = 0;
+  const start = process.hrtime.bigint();
+  const end = start + BigInt(ROUND_MS) * 1_000_000n;
+  let now = start;
+  while (now < end) {
+    for (let i = 0; i < 64; i++) fn();
+    n += 64;
+    now = process.hrtime.bigint();
+  }
+  return (n * 1e9) / Number(now - start);
+}
+
+for (const fn of Object.values(cases)) round(fn); // warm up
+const rates = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+for (let r = 0; r < ROUNDS; r++) {
+  for (const [name, fn] of Object.entries(cases)) rates[name].push(round(fn));
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const anchor = median(rates['jsonwebtoken sign (string secret)']);
+const verifyAnchor = median(rates['jsonwebtoken verify']);
+console.log(`node ${process.version}, ${ROUNDS} rounds of ${ROUND_MS} ms, medians`);
+console.log('| case | ops/s | ratio |');
+console.log('|---|---|---|');
+for (const [name, xs] of Object.entries(rates)) {
+  const m = median(xs);
+  const base = name.includes('verify') ? verifyAnchor : anchor;
+  const against = name.includes('verify') ? 'jwt.verify' : 'jwt.sign (string)';
+  console.log(`| ${name} | ${Math.round(m).toLocaleString('en')} | ${(m / base).toFixed(1)}x ${against} |`);
+}

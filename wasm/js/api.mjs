@@ -1,0 +1,389 @@
+// The JavaScript half of the package: jsonwebtoken's API shape (sign, verify, decode, their
+// options and errors) over the WebAssembly module's signer. No Node built-ins: this file runs
+// unchanged in Node, Workers, Deno and browsers.
+
+const CONTRACT_ORDER = ['apikey', 'permissions', 'version', 'roomId', 'participantId', 'roles', 'iat'];
+const CLAIMS = new Set([...CONTRACT_ORDER, 'exp']);
+const PERMISSIONS = ['allow_join', 'ask_join', 'allow_mod'];
+const ROLES = ['crawler', 'rtc'];
+const SIGN_OPTIONS = new Set(['algorithm', 'expiresIn']);
+const VERIFY_OPTIONS = new Set(['algorithms', 'clockTimestamp', 'clockTolerance', 'complete', 'refuseUnknownNames']);
+// jsonwebtoken options that VideoSDK tokens never use: named, so the refusal can say why.
+const UNSUPPORTED = new Set([
+  'notBefore', 'audience', 'issuer', 'subject', 'jwtid', 'noTimestamp', 'header', 'keyid',
+  'mutatePayload', 'encoding', 'allowInsecureKeySizes', 'allowInvalidAsymmetricKeyTypes',
+  'ignoreExpiration', 'ignoreNotBefore', 'maxAge', 'nonce', 'allowInvalidAsymmetricKeyTypes',
+]);
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const EXPIRES_IN_TYPE = '"expiresIn" should be a number of seconds or string representing a timespan';
+const EXPIRES_IN_VALUE = `${EXPIRES_IN_TYPE} eg: "1d", "20h", 60`;
+
+/** jsonwebtoken's error for a token that is refused. */
+export class JsonWebTokenError extends Error {
+  constructor(message, error) {
+    super(message);
+    this.name = 'JsonWebTokenError';
+    if (error) this.inner = error;
+  }
+}
+
+/** jsonwebtoken's error for a token past its `exp`. */
+export class TokenExpiredError extends JsonWebTokenError {
+  constructor(message, expiredAt) {
+    super(message);
+    this.name = 'TokenExpiredError';
+    this.expiredAt = expiredAt;
+  }
+}
+
+/** jsonwebtoken's error for a token before its `nbf`. */
+export class NotBeforeError extends JsonWebTokenError {
+  constructor(message, date) {
+    super(message);
+    this.name = 'NotBeforeError';
+    this.date = date;
+  }
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function secretBytes(secret) {
+  if (typeof secret === 'string') {
+    if (secret.length === 0) throw new Error('secretOrPrivateKey must have a value');
+    return encoder.encode(secret);
+  }
+  if (secret instanceof Uint8Array) {
+    if (secret.length === 0) throw new Error('secretOrPrivateKey must have a value');
+    return secret;
+  }
+  if (secret === undefined || secret === null || secret === '') {
+    throw new Error('secretOrPrivateKey must have a value');
+  }
+  throw new TypeError('secret must be a string or a Uint8Array');
+}
+
+function isPlainObject(value) {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function checkOptions(options, allowed, what) {
+  if (options === undefined || options === null) return {};
+  if (typeof options !== 'object') throw new Error(`Expected "${what}" to be a plain object.`);
+  for (const key of Object.keys(options)) {
+    if (options[key] === undefined) continue;
+    if (UNSUPPORTED.has(key)) {
+      throw new Error(`"${key}" is not supported: VideoSDK tokens do not use it`);
+    }
+    if (!allowed.has(key)) throw new Error(`"${key}" is not allowed in "${what}"`);
+  }
+  return options;
+}
+
+function names(list, known, claim) {
+  if (!Array.isArray(list)) throw new Error(`"${claim}" should be an array of names`);
+  return Uint8Array.from(list, (name) => {
+    const index = known.indexOf(name);
+    if (index < 0) {
+      throw new Error(`"${claim}" holds ${JSON.stringify(name)}: expected ${known.join(', ')}`);
+    }
+    return index;
+  });
+}
+
+function optionalString(payload, claim) {
+  const value = payload[claim];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new Error(`"${claim}" should be a string`);
+  return value;
+}
+
+function wholeSeconds(value, what) {
+  if (!Number.isInteger(value) || value < 0 || value > MAX_SAFE) {
+    throw new Error(`"${what}" should be a whole number of seconds`);
+  }
+  return value;
+}
+
+/** Splits a failure the module reports ("Name\tmessage"). */
+function failure(report) {
+  const tab = report.indexOf('\t');
+  return { kind: report.slice(0, tab), message: report.slice(tab + 1) };
+}
+
+// base64url as Node decodes it for jws: lenient about a trailing partial
+// group, strict about the alphabet (the callers check it first).
+const B64 = new Uint8Array(128).fill(255);
+'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+  .split('')
+  .forEach((c, i) => { B64[c.charCodeAt(0)] = i; });
+
+function base64urlBytes(text) {
+  const out = new Uint8Array(Math.floor((text.length * 3) / 4));
+  let bits = 0;
+  let value = 0;
+  let at = 0;
+  for (let i = 0; i < text.length; i++) {
+    const v = B64[text.charCodeAt(i)];
+    if (v === undefined || v === 255) break;
+    value = (value << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[at++] = (value >> bits) & 0xff;
+    }
+  }
+  return out.subarray(0, at);
+}
+
+const latin1 = new TextDecoder('latin1');
+const JWS = /^[a-zA-Z0-9\-_]+?\.[a-zA-Z0-9\-_]+?\.([a-zA-Z0-9\-_]+)?$/;
+
+function parseOrUndefined(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Decodes a token without checking it, as jsonwebtoken's `decode` does: the payload, or with
+ * `{ complete: true }` the header, payload and signature; `null` when it is not a JWS.
+ */
+export function decode(token, options = {}) {
+  const text = token === undefined || token === null ? '' : String(token);
+  if (!JWS.test(text)) return null;
+  const [h, p, signature] = text.split('.');
+  const header = parseOrUndefined(latin1.decode(base64urlBytes(h)));
+  if (!header) return null;
+  let payload = decoder.decode(base64urlBytes(p));
+  if (header.typ === 'JWT' || (options && options.json)) payload = JSON.parse(payload);
+  if (typeof payload === 'string') {
+    const parsed = parseOrUndefined(payload);
+    if (parsed !== null && typeof parsed === 'object') payload = parsed;
+  }
+  if (options && options.complete === true) return { header, payload, signature };
+  return payload;
+}
+
+/** Makes the package's functions over the module's exports (`Signer`, `exp_after`). */
+export function createApi(wasm) {
+  const { Signer, exp_after: expAfter, check_claims: checkClaims } = wasm;
+
+  function keyed(secret) {
+    try {
+      return new Signer(secretBytes(secret));
+    } catch (e) {
+      if (typeof e === 'string') throw new Error(failure(e).message);
+      throw e;
+    }
+  }
+
+  function signWith(signer, payload, options) {
+    if (payload === undefined) throw new Error('payload is required');
+    if (!isPlainObject(payload)) throw new Error('Expected "payload" to be a plain object.');
+    options = checkOptions(options, SIGN_OPTIONS, 'options');
+    if (options.algorithm !== undefined && options.algorithm !== 'HS256') {
+      throw new Error(`"algorithm" must be "HS256" for a VideoSDK token, not ${JSON.stringify(options.algorithm)}`);
+    }
+    const keys = Object.keys(payload).filter((k) => payload[k] !== undefined);
+    for (const key of keys) {
+      if (!CLAIMS.has(key)) {
+        throw new Error(`"${key}" is not a VideoSDK claim: expected ${[...CLAIMS].join(', ')}`);
+      }
+    }
+    const { apikey } = payload;
+    if (typeof apikey !== 'string' || apikey === '') {
+      throw new Error('"apikey" is required: a non-empty string, your VideoSDK API key');
+    }
+    if (payload.permissions === undefined) {
+      throw new Error('"permissions" is required: an array of allow_join, ask_join, allow_mod');
+    }
+    const permissions = names(payload.permissions, PERMISSIONS, 'permissions');
+    const roles = payload.roles === undefined ? new Uint8Array(0) : names(payload.roles, ROLES, 'roles');
+    if (payload.version !== undefined && payload.version !== 2) {
+      throw new Error('"version" should be 2 (the only version VideoSDK defines)');
+    }
+    const roomId = optionalString(payload, 'roomId');
+    const participantId = optionalString(payload, 'participantId');
+    for (const [claim, value] of [['apikey', apikey], ['roomId', roomId], ['participantId', participantId]]) {
+      // A lone surrogate cannot be UTF-8: JSON.stringify escapes it, and no verifier here
+      // would accept the token.
+      if (value !== undefined && !value.isWellFormed()) {
+        throw new Error(`"${claim}" is not well-formed Unicode (it holds a lone surrogate)`);
+      }
+    }
+    // jsonwebtoken: `payload.iat || now`, so 0 is "now" too.
+    if (payload.iat !== undefined && typeof payload.iat !== 'number') {
+      throw new Error('"iat" should be a number of seconds');
+    }
+    const iat = wholeSeconds(payload.iat || Math.floor(Date.now() / 1000), 'iat');
+    let exp;
+    const { expiresIn } = options;
+    if (expiresIn !== undefined) {
+      if (payload.exp !== undefined) {
+        throw new Error('Bad "options.expiresIn" option the payload already has an "exp" property.');
+      }
+      if (!(Number.isInteger(expiresIn) || (typeof expiresIn === 'string' && expiresIn))) {
+        throw new Error(EXPIRES_IN_TYPE);
+      }
+      if (typeof expiresIn === 'number') {
+        exp = iat + expiresIn;
+      } else {
+        try {
+          exp = expAfter(expiresIn, iat);
+        } catch (e) {
+          const { kind, message } = failure(String(e));
+          throw new Error(kind === 'InvalidDuration' ? EXPIRES_IN_VALUE : message);
+        }
+      }
+    } else if (payload.exp !== undefined) {
+      if (typeof payload.exp !== 'number') throw new Error('"exp" should be a number of seconds');
+      exp = payload.exp;
+    } else {
+      throw new Error('"expiresIn" is required: a VideoSDK token must expire (for example "2h")');
+    }
+    wholeSeconds(exp, 'exp');
+    if (exp <= iat) throw new Error('the token would expire before it is issued: "expiresIn" must be at least 1 second');
+    try {
+      // The payload's keys in the contract's order: the core writes the JSON. Any other order:
+      // JSON.stringify writes it, as jsonwebtoken does, and the core signs those bytes.
+      // (The core writes `version` whenever v2 claims are present; JSON.stringify only when
+      // the payload has it.)
+      const v2 = roomId !== undefined || participantId !== undefined || payload.roles !== undefined;
+      const inOrder =
+        payload.exp === undefined &&
+        (payload.version === 2 || !v2) &&
+        keys.every((k, i) => {
+          const at = CONTRACT_ORDER.indexOf(k);
+          return i === 0 ? at >= 0 : at > CONTRACT_ORDER.indexOf(keys[i - 1]);
+        });
+      if (inOrder) {
+        return signer.sign(apikey, permissions, payload.version === 2, roomId, participantId, roles, iat, exp);
+      }
+      // The core's checks of the claims, then the bytes JSON.stringify makes of them.
+      checkClaims(apikey, permissions, payload.version === 2, roomId, participantId, roles, iat, exp);
+      const claims = {};
+      for (const key of keys) claims[key] = payload[key];
+      claims.iat = iat;
+      claims.exp = exp;
+      return signer.sign_json(JSON.stringify(claims));
+    } catch (e) {
+      if (typeof e === 'string') throw new Error(failure(e).message);
+      throw e;
+    }
+  }
+
+  function verifyWith(signer, token, options) {
+    options = checkOptions(options, VERIFY_OPTIONS, 'options');
+    let now = Math.floor(Date.now() / 1000);
+    if (options.clockTimestamp !== undefined) {
+      if (typeof options.clockTimestamp !== 'number') {
+        throw new JsonWebTokenError('clockTimestamp must be a number');
+      }
+      now = wholeSeconds(options.clockTimestamp, 'clockTimestamp');
+    }
+    const leeway = options.clockTolerance === undefined ? 0 : wholeSeconds(options.clockTolerance, 'clockTolerance');
+    if (!token) throw new JsonWebTokenError('jwt must be provided');
+    if (typeof token !== 'string') throw new JsonWebTokenError('jwt must be a string');
+    const parts = token.split('.');
+    if (parts.length !== 3) throw new JsonWebTokenError('jwt malformed');
+    if (options.algorithms !== undefined && !options.algorithms.includes('HS256')) {
+      throw new JsonWebTokenError('invalid algorithm');
+    }
+    const report = signer.verify(token, now, leeway, options.refuseUnknownNames === true);
+    if (report !== undefined) {
+      const { kind, message } = failure(report);
+      let decoded = null;
+      try {
+        decoded = decode(token, { complete: true });
+      } catch {
+        decoded = null;
+      }
+      // jsonwebtoken's order of checks: decodable, signed, algorithm, signature, times.
+      if (!decoded) throw new JsonWebTokenError('invalid token');
+      if (parts[2].trim() === '') throw new JsonWebTokenError('jwt signature is required');
+      const payload = isPlainObject(decoded.payload) ? decoded.payload : {};
+      switch (kind) {
+        case 'Expired':
+          throw new TokenExpiredError('jwt expired', new Date(payload.exp * 1000));
+        case 'NotYetValid':
+          throw new NotBeforeError('jwt not active', new Date(payload.nbf * 1000));
+        case 'BadSignature':
+          throw new JsonWebTokenError('invalid signature');
+        case 'WrongAlgorithm':
+          throw new JsonWebTokenError('invalid algorithm');
+        case 'Malformed':
+          throw new JsonWebTokenError('jwt malformed');
+        case 'BadBase64':
+        case 'BadJson':
+        case 'JsonTooDeep':
+        case 'BadHeader':
+          throw new JsonWebTokenError('invalid token');
+        case 'WrongClaimType':
+          if (payload.exp !== undefined && typeof payload.exp !== 'number') {
+            throw new JsonWebTokenError('invalid exp value');
+          }
+          if (payload.nbf !== undefined && typeof payload.nbf !== 'number') {
+            throw new JsonWebTokenError('invalid nbf value');
+          }
+          throw new JsonWebTokenError(message);
+        default:
+          // Refusals of the VideoSDK contract that jsonwebtoken does not make.
+          throw new JsonWebTokenError(message);
+      }
+    }
+    const decoded = decode(token, { complete: true });
+    return options.complete === true ? decoded : decoded.payload;
+  }
+
+  // `sign` and `verify` with a secret: the signer of the last secret string is kept, as a
+  // server signs with one secret.
+  let lastSecret;
+  let lastSigner;
+  function signerFor(secret) {
+    if (typeof secret === 'string' && secret === lastSecret) return lastSigner;
+    const signer = keyed(secret);
+    if (typeof secret === 'string') {
+      if (lastSigner) lastSigner.free();
+      lastSecret = secret;
+      lastSigner = signer;
+    }
+    return signer;
+  }
+  function withSigner(secret, use) {
+    const signer = signerFor(secret);
+    try {
+      return use(signer);
+    } finally {
+      if (signer !== lastSigner) signer.free();
+    }
+  }
+
+  return {
+    /** `jwt.sign(payload, secret, { expiresIn, algorithm })`, the same string. */
+    sign(payload, secret, options) {
+      return withSigner(secret, (signer) => signWith(signer, payload, options));
+    },
+    /** A signer keyed once: `createSigner(secret).sign(payload, options)`. */
+    createSigner(secret) {
+      const signer = keyed(secret);
+      return {
+        sign: (payload, options) => signWith(signer, payload, options),
+        verify: (token, options) => verifyWith(signer, token, options),
+        free: () => signer.free(),
+      };
+    },
+    /** `jwt.verify(token, secret, { clockTimestamp, clockTolerance })`: the payload or a throw. */
+    verify(token, secret, options) {
+      return withSigner(secret, (signer) => verifyWith(signer, token, options));
+    },
+    decode,
+    JsonWebTokenError,
+    TokenExpiredError,
+    NotBeforeError,
+  };
+}

@@ -1,0 +1,3 @@
+// The CommonJS entry: `const jwt = require('videosdk-token')`, as with jsonwebtoken.
+'use strict';
+module.exports = require('./index.mjs').default;
