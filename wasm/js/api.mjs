@@ -169,9 +169,50 @@ export function decode(token, options = {}) {
   return payload;
 }
 
-/** Makes the package's functions over the module's exports (`Signer`, `exp_after`). */
-export function createApi(wasm) {
-  const { Signer, exp_after: expAfter, check_claims: checkClaims } = wasm;
+const ABSENT = 0xffffffff;
+
+/** Packs permission and role indexes for the module (see `unpack` in wasm/src/lib.rs). */
+function pack(permissions, roles) {
+  if (permissions.length > 3) throw new Error('a permission is listed twice');
+  if (roles.length > 2) throw new Error('a role is listed twice');
+  let bits = permissions.length | (roles.length << 8);
+  permissions.forEach((p, i) => { bits |= p << (2 + 2 * i); });
+  roles.forEach((r, i) => { bits |= r << (10 + 2 * i); });
+  return bits;
+}
+
+/**
+ * Makes the package's functions over the module's bindings (`Signer`, `exp_after`) and its
+ * memory, where strings are encoded and decoded in place.
+ */
+export function createApi(wasm, memory) {
+  const { Signer, exp_after: expAfter } = wasm;
+
+  /** Encodes `strings` one after another into the signer's input buffer; their lengths. */
+  function put(signer, strings) {
+    let room = 0;
+    for (const text of strings) if (text !== undefined) room += text.length * 3;
+    const at = signer.io(room);
+    const view = new Uint8Array(memory.buffer, at, room);
+    let used = 0;
+    return strings.map((text) => {
+      if (text === undefined) return ABSENT;
+      const { written } = encoder.encodeInto(text, used === 0 ? view : view.subarray(used));
+      used += written;
+      return written;
+    });
+  }
+
+  /** The token the last call left in the signer's output buffer, or its error. */
+  function take(signer, length) {
+    if (length < 0) throw new Error(failure(signer.last_error()).message);
+    return decoder.decode(new Uint8Array(memory.buffer, signer.out(), length));
+  }
+
+  // `expiresIn` strings read by the module, the last one kept: a server signs with one.
+  let lastExpiresIn;
+  let lastIat;
+  let lastExp;
 
   function keyed(secret) {
     try {
@@ -232,9 +273,12 @@ export function createApi(wasm) {
       }
       if (typeof expiresIn === 'number') {
         exp = iat + expiresIn;
+      } else if (expiresIn === lastExpiresIn && iat === lastIat) {
+        exp = lastExp;
       } else {
         try {
           exp = expAfter(expiresIn, iat);
+          [lastExpiresIn, lastIat, lastExp] = [expiresIn, iat, exp];
         } catch (e) {
           const { kind, message } = failure(String(e));
           throw new Error(kind === 'InvalidDuration' ? EXPIRES_IN_VALUE : message);
@@ -261,16 +305,20 @@ export function createApi(wasm) {
           const at = CONTRACT_ORDER.indexOf(k);
           return i === 0 ? at >= 0 : at > CONTRACT_ORDER.indexOf(keys[i - 1]);
         });
+      const packed = pack(permissions, roles);
+      const lengths = put(signer, [apikey, roomId, participantId]);
+      const version2 = payload.version === 2;
       if (inOrder) {
-        return signer.sign(apikey, permissions, payload.version === 2, roomId, participantId, roles, iat, exp);
+        return take(signer, signer.sign(...lengths, packed, version2, iat, exp));
       }
       // The core's checks of the claims, then the bytes JSON.stringify makes of them.
-      checkClaims(apikey, permissions, payload.version === 2, roomId, participantId, roles, iat, exp);
+      take(signer, signer.check(...lengths, packed, version2, iat, exp));
       const claims = {};
       for (const key of keys) claims[key] = payload[key];
       claims.iat = iat;
       claims.exp = exp;
-      return signer.sign_json(JSON.stringify(claims));
+      const [jsonLength] = put(signer, [JSON.stringify(claims)]);
+      return take(signer, signer.sign_json(jsonLength));
     } catch (e) {
       if (typeof e === 'string') throw new Error(failure(e).message);
       throw e;
@@ -294,9 +342,9 @@ export function createApi(wasm) {
     if (options.algorithms !== undefined && !options.algorithms.includes('HS256')) {
       throw new JsonWebTokenError('invalid algorithm');
     }
-    const report = signer.verify(token, now, leeway, options.refuseUnknownNames === true);
-    if (report !== undefined) {
-      const { kind, message } = failure(report);
+    const [length] = put(signer, [token]);
+    if (signer.verify(length, now, leeway, options.refuseUnknownNames === true) < 0) {
+      const { kind, message } = failure(signer.last_error());
       let decoded = null;
       try {
         decoded = decode(token, { complete: true });

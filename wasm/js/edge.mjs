@@ -14,8 +14,8 @@ function ready() {
 /** Instantiates the module; resolves to the API. */
 export async function init(module) {
   if (!api) {
-    await initWasm(module === undefined ? undefined : { module_or_path: module });
-    api = createApi(wasm);
+    const { memory } = await initWasm(module === undefined ? undefined : { module_or_path: module });
+    api = createApi(wasm, memory);
   }
   return api;
 }

@@ -7,7 +7,6 @@
 
 extern crate alloc;
 
-use alloc::borrow::ToOwned;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -18,11 +17,191 @@ use videosdk_token_core::{
 use wasm_bindgen::prelude::wasm_bindgen;
 
 /// A secret keyed into HMAC-SHA256 once: JavaScript's `createSigner`.
+///
+/// Strings cross the boundary through two buffers in the module's memory rather than as
+/// arguments: JavaScript encodes its inputs straight into the input buffer ([`Signer::io`])
+/// and decodes the token from the output buffer ([`Signer::out`]), so a call allocates
+/// nothing (passing strings as arguments cost several allocations and copies per call).
 #[wasm_bindgen]
 pub struct Signer {
     key: Key,
+    io: Vec<u8>,
     out: Vec<u8>,
-    scratch: Vec<u8>,
+    error: Option<Error>,
+}
+
+/// A length that stands for an absent string.
+const ABSENT: u32 = u32::MAX;
+
+#[wasm_bindgen]
+impl Signer {
+    /// Keys a signer with the secret's bytes (a string secret's UTF-8 bytes, as Node's
+    /// `jsonwebtoken` takes it).
+    ///
+    /// # Errors
+    /// The core's `EmptySecret`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(secret: &[u8]) -> Result<Signer, String> {
+        let key = Key::new(secret).map_err(report)?;
+        Ok(Self {
+            key,
+            io: Vec::new(),
+            out: Vec::new(),
+            error: None,
+        })
+    }
+
+    /// The input buffer, grown to at least `len` bytes: its address in the module's memory.
+    /// Valid until the next call on this signer.
+    pub fn io(&mut self, len: usize) -> *mut u8 {
+        if self.io.len() < len {
+            self.io.resize(len, 0);
+        }
+        self.io.as_mut_ptr()
+    }
+
+    /// The output buffer's address: the token of the last successful sign starts there.
+    pub fn out(&self) -> *const u8 {
+        self.out.as_ptr()
+    }
+
+    /// The error of the last call that returned -1: its name, a tab, its message.
+    pub fn last_error(&self) -> String {
+        self.error.map(report).unwrap_or_default()
+    }
+
+    /// Signs claims written in the contract's key order. The input buffer holds `apikey`,
+    /// then `roomId` and `participantId` (a length of `u32::MAX`: absent), as UTF-8;
+    /// `names` packs the permissions and roles ([`unpack`]). Returns the token's length in
+    /// the output buffer, or -1 ([`Signer::last_error`]).
+    #[allow(clippy::too_many_arguments)]
+    pub fn sign(
+        &mut self,
+        apikey_len: u32,
+        room_id_len: u32,
+        participant_id_len: u32,
+        names: u32,
+        version_2: bool,
+        iat: f64,
+        exp: f64,
+    ) -> i32 {
+        let result = self.sign_from_io(
+            [apikey_len, room_id_len, participant_id_len],
+            names,
+            version_2,
+            iat,
+            exp,
+            true,
+        );
+        self.answer(result)
+    }
+
+    /// Checks claims given as for [`Signer::sign`] without signing them: for a payload that
+    /// JavaScript then serializes itself. Returns 0, or -1 ([`Signer::last_error`]).
+    #[allow(clippy::too_many_arguments)]
+    pub fn check(
+        &mut self,
+        apikey_len: u32,
+        room_id_len: u32,
+        participant_id_len: u32,
+        names: u32,
+        version_2: bool,
+        iat: f64,
+        exp: f64,
+    ) -> i32 {
+        let result = self.sign_from_io(
+            [apikey_len, room_id_len, participant_id_len],
+            names,
+            version_2,
+            iat,
+            exp,
+            false,
+        );
+        self.answer(result.map(|_| 0))
+    }
+
+    /// Signs the `len` bytes of JSON in the input buffer as they are (`JSON.stringify`'s
+    /// output). Returns the token's length in the output buffer, or -1.
+    pub fn sign_json(&mut self, len: usize) -> i32 {
+        let json = self.io.get(..len).unwrap_or_default();
+        // Header, two dots, the payload's base64url and the signature.
+        let needed = 37 + len.div_ceil(3) * 4 + 1 + 43;
+        if self.out.len() < needed {
+            self.out.resize(needed, 0);
+        }
+        let result = dangerous::sign_json(json, &self.key, &mut self.out).map(str::len);
+        self.answer(result)
+    }
+
+    /// Verifies the token of `len` bytes in the input buffer at `now`, with `leeway` seconds
+    /// of tolerance; `refuse_unknown_names` refuses permission and role names the core does
+    /// not know. Returns 0 for a good token, or -1 ([`Signer::last_error`]). The input
+    /// buffer is decoded in place.
+    pub fn verify(&mut self, len: usize, now: f64, leeway: f64, refuse_unknown_names: bool) -> i32 {
+        let result = seconds(now).and_then(|now| {
+            let mut rules = Rules::at(now).with_leeway(seconds(leeway)?);
+            if refuse_unknown_names {
+                rules = rules.refusing_unknown_names();
+            }
+            let token = self.io.get_mut(..len).ok_or(Error::TokenTooLong)?;
+            verify_in_place(token, &self.key, &rules).map(|_| 0)
+        });
+        self.answer(result)
+    }
+}
+
+impl Signer {
+    fn answer(&mut self, result: Result<usize, Error>) -> i32 {
+        match result.map(i32::try_from) {
+            Ok(Ok(n)) => n,
+            Ok(Err(_)) => self.fail(Error::TokenTooLong),
+            Err(e) => self.fail(e),
+        }
+    }
+
+    fn fail(&mut self, error: Error) -> i32 {
+        self.error = Some(error);
+        -1
+    }
+
+    fn sign_from_io(
+        &mut self,
+        lens: [u32; 3],
+        names: u32,
+        version_2: bool,
+        iat: f64,
+        exp: f64,
+        write: bool,
+    ) -> Result<usize, Error> {
+        let mut texts: [Option<&str>; 3] = [None; 3];
+        let mut at = 0usize;
+        for (text, len) in texts.iter_mut().zip(lens) {
+            if len == ABSENT {
+                continue;
+            }
+            let end = at.saturating_add(len as usize);
+            let bytes = self.io.get(at..end).ok_or(Error::BadJson)?;
+            *text = Some(core::str::from_utf8(bytes).map_err(|_| Error::BadJson)?);
+            at = end;
+        }
+        let [apikey, room_id, participant_id] = texts;
+        let parts = Parts::new(names, seconds(iat)?, seconds(exp)?)?;
+        let claims = parts.claims(
+            apikey.unwrap_or_default(),
+            version_2,
+            room_id,
+            participant_id,
+        );
+        let len = token_len(&claims)?;
+        if !write {
+            return Ok(len);
+        }
+        if self.out.len() < len {
+            self.out.resize(len, 0);
+        }
+        let out = self.out.get_mut(..len).unwrap_or_default();
+        sign(&claims, &self.key, out).map(str::len)
+    }
 }
 
 /// What a failed call reports to JavaScript: the core error's name, a tab, its message
@@ -51,136 +230,19 @@ fn report(error: Error) -> String {
     text
 }
 
-/// The names JavaScript passes, by index into `Permission::ALL` / `Role::ALL` order (0
-/// allow_join, 1 ask_join, 2 allow_mod; 0 crawler, 1 rtc); JavaScript checks the names, so an
-/// index out of range is read as the first. `None` when there are more than `N`.
-fn names<T: Copy, const N: usize>(values: &[u8], all: &[T], fill: T) -> Option<([T; N], usize)> {
+/// Permissions and roles packed into one number by JavaScript: bits 0-1 the number of
+/// permissions, then 2 bits for each (0 allow_join, 1 ask_join, 2 allow_mod, in
+/// `Permission::ALL` order); bits 8-9 the number of roles, then 2 bits for each (0 crawler,
+/// 1 rtc). Three permissions or two roles at most: more must repeat a name, which JavaScript
+/// reports.
+fn unpack<T: Copy, const N: usize>(bits: u32, all: &[T], fill: T) -> ([T; N], usize) {
     let mut out = [fill; N];
-    if values.len() > N {
-        return None;
+    let count = (bits & 3) as usize;
+    for (i, slot) in out.iter_mut().enumerate().take(count) {
+        let index = (bits >> (2 + 2 * i)) & 3;
+        *slot = all.get(index as usize).copied().unwrap_or(fill);
     }
-    for (slot, &v) in out.iter_mut().zip(values) {
-        *slot = all.get(usize::from(v)).copied().unwrap_or(fill);
-    }
-    Some((out, values.len()))
-}
-
-#[wasm_bindgen]
-impl Signer {
-    /// Keys a signer with the secret's bytes (a string secret's UTF-8 bytes, as Node's
-    /// `jsonwebtoken` takes it).
-    ///
-    /// # Errors
-    /// The core's `EmptySecret`.
-    #[wasm_bindgen(constructor)]
-    pub fn new(secret: &[u8]) -> Result<Signer, String> {
-        let key = Key::new(secret).map_err(report)?;
-        Ok(Self {
-            key,
-            out: Vec::new(),
-            scratch: Vec::new(),
-        })
-    }
-
-    /// Signs claims given field by field, written in the contract's key order.
-    ///
-    /// # Errors
-    /// The core's claim errors, or `BadName` for a name index out of range.
-    #[allow(clippy::too_many_arguments)]
-    pub fn sign(
-        &mut self,
-        apikey: &str,
-        permissions: &[u8],
-        version_2: bool,
-        room_id: Option<String>,
-        participant_id: Option<String>,
-        roles: &[u8],
-        iat: f64,
-        exp: f64,
-    ) -> Result<String, String> {
-        let parts = Parts::new(permissions, roles, iat, exp)?;
-        let claims = parts.claims(
-            apikey,
-            version_2,
-            room_id.as_deref(),
-            participant_id.as_deref(),
-        );
-        let len = token_len(&claims).map_err(report)?;
-        if self.out.len() < len {
-            self.out.resize(len, 0);
-        }
-        let out = self.out.get_mut(..len).unwrap_or_default();
-        sign(&claims, &self.key, out)
-            .map(str::to_owned)
-            .map_err(report)
-    }
-
-    /// Signs a payload serialized by JavaScript (`JSON.stringify`), as it is.
-    ///
-    /// # Errors
-    /// None in practice: the buffer is sized to fit.
-    pub fn sign_json(&mut self, json: &str) -> Result<String, String> {
-        // Header, two dots, the payload's base64url and the signature.
-        let len = 37 + json.len().div_ceil(3) * 4 + 1 + 43;
-        if self.out.len() < len {
-            self.out.resize(len, 0);
-        }
-        dangerous::sign_json(json.as_bytes(), &self.key, &mut self.out)
-            .map(str::to_owned)
-            .map_err(report)
-    }
-
-    /// Verifies `token` at `now` with `leeway` seconds of tolerance; `refuse_unknown_names`
-    /// refuses permission and role names the core does not know. Returns nothing when the
-    /// token is good, otherwise the error's name and message.
-    pub fn verify(
-        &mut self,
-        token: &str,
-        now: f64,
-        leeway: f64,
-        refuse_unknown_names: bool,
-    ) -> Option<String> {
-        let (now, leeway) = match (seconds(now), seconds(leeway)) {
-            (Ok(now), Ok(leeway)) => (now, leeway),
-            (Err(e), _) | (_, Err(e)) => return Some(e),
-        };
-        let mut rules = Rules::at(now).with_leeway(leeway);
-        if refuse_unknown_names {
-            rules = rules.refusing_unknown_names();
-        }
-        self.scratch.clear();
-        self.scratch.extend_from_slice(token.as_bytes());
-        verify_in_place(&mut self.scratch, &self.key, &rules)
-            .err()
-            .map(report)
-    }
-}
-
-/// Checks claims given field by field as [`Signer::sign`] would, without signing: for a payload
-/// that JavaScript serializes itself.
-///
-/// # Errors
-/// As [`Signer::sign`].
-#[wasm_bindgen]
-#[allow(clippy::too_many_arguments)]
-pub fn check_claims(
-    apikey: &str,
-    permissions: &[u8],
-    version_2: bool,
-    room_id: Option<String>,
-    participant_id: Option<String>,
-    roles: &[u8],
-    iat: f64,
-    exp: f64,
-) -> Result<(), String> {
-    let parts = Parts::new(permissions, roles, iat, exp)?;
-    let claims = parts.claims(
-        apikey,
-        version_2,
-        room_id.as_deref(),
-        participant_id.as_deref(),
-    );
-    token_len(&claims).map(|_| ()).map_err(report)
+    (out, count.min(N))
 }
 
 /// The typed parts of claims given from JavaScript.
@@ -194,20 +256,17 @@ struct Parts {
 }
 
 impl Parts {
-    fn new(permissions: &[u8], roles: &[u8], iat: f64, exp: f64) -> Result<Self, String> {
-        // More names than there are distinct ones must repeat one.
+    fn new(names: u32, iat: u64, exp: u64) -> Result<Self, Error> {
         let (permissions, n_permissions) =
-            names::<Permission, 3>(permissions, Permission::ALL, Permission::AllowJoin)
-                .ok_or_else(|| report(Error::DuplicatePermission))?;
-        let (roles, n_roles) = names::<Role, 2>(roles, Role::ALL, Role::Rtc)
-            .ok_or_else(|| report(Error::DuplicateRole))?;
+            unpack::<Permission, 3>(names, Permission::ALL, Permission::AllowJoin);
+        let (roles, n_roles) = unpack::<Role, 2>(names >> 8, Role::ALL, Role::Rtc);
         Ok(Self {
             permissions,
             n_permissions,
             roles,
             n_roles,
-            iat: seconds(iat)?,
-            exp: seconds(exp)?,
+            iat,
+            exp,
         })
     }
 
@@ -240,7 +299,7 @@ impl Parts {
 /// `TimeOutOfRange`.
 #[wasm_bindgen]
 pub fn exp_after(expires_in: &str, iat: f64) -> Result<f64, String> {
-    let iat = seconds(iat)?;
+    let iat = seconds(iat).map_err(report)?;
     let exp = ExpiresIn::parse(expires_in)
         .and_then(|lifetime| lifetime.exp_after(iat))
         .map_err(report)?;
@@ -251,7 +310,7 @@ pub fn exp_after(expires_in: &str, iat: f64) -> Result<f64, String> {
 
 /// A whole, non-negative number of seconds from JavaScript (the JS layer checks first; this
 /// keeps the boundary honest).
-fn seconds(value: f64) -> Result<u64, String> {
+fn seconds(value: f64) -> Result<u64, Error> {
     const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
     // Whole when the conversion round-trips (`f64::fract` needs std).
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -260,7 +319,7 @@ fn seconds(value: f64) -> Result<u64, String> {
     if (0.0..=MAX_SAFE).contains(&value) && whole as f64 == value {
         Ok(whole)
     } else {
-        Err(report(Error::TimeOutOfRange))
+        Err(Error::TimeOutOfRange)
     }
 }
 
