@@ -4,6 +4,8 @@
 
 const CONTRACT_ORDER = ['apikey', 'permissions', 'version', 'roomId', 'participantId', 'roles', 'iat'];
 const CLAIMS = new Set([...CONTRACT_ORDER, 'exp']);
+// Each claim's place in the contract's order (exp has none: the core writes it last).
+const PLACE = new Map(CONTRACT_ORDER.map((k, i) => [k, i]));
 const PERMISSIONS = ['allow_join', 'ask_join', 'allow_mod'];
 const ROLES = ['crawler', 'rtc'];
 const SIGN_OPTIONS = new Set(['algorithm', 'expiresIn']);
@@ -82,15 +84,31 @@ function checkOptions(options, allowed, what) {
   return options;
 }
 
-function names(list, known, claim) {
+/**
+ * The names of `list` as the module takes them: the count in bits 0-1, then 2 bits for each
+ * name's index in `known` (see `unpack` in wasm/src/lib.rs). More names than `known` holds
+ * must repeat one.
+ */
+function names(list, known, claim, twice) {
   if (!Array.isArray(list)) throw new Error(`"${claim}" should be an array of names`);
-  return Uint8Array.from(list, (name) => {
-    const index = known.indexOf(name);
+  let bits = list.length;
+  for (let i = 0; i < list.length; i++) {
+    const index = known.indexOf(list[i]);
     if (index < 0) {
-      throw new Error(`"${claim}" holds ${JSON.stringify(name)}: expected ${known.join(', ')}`);
+      throw new Error(`"${claim}" holds ${JSON.stringify(list[i])}: expected ${known.join(', ')}`);
     }
-    return index;
-  });
+    bits |= index << (2 + 2 * i);
+  }
+  if (list.length > known.length) throw new Error(twice);
+  return bits;
+}
+
+/** A string claim that must be well-formed Unicode: a lone surrogate cannot be UTF-8
+ * (JSON.stringify escapes it, and no verifier here would accept the token). */
+function wellFormed(value, claim) {
+  if (value !== undefined && !value.isWellFormed()) {
+    throw new Error(`"${claim}" is not well-formed Unicode (it holds a lone surrogate)`);
+  }
 }
 
 function optionalString(payload, claim) {
@@ -170,17 +188,6 @@ export function decode(token, options = {}) {
 }
 
 const ABSENT = 0xffffffff;
-
-/** Packs permission and role indexes for the module (see `unpack` in wasm/src/lib.rs). */
-function pack(permissions, roles) {
-  if (permissions.length > 3) throw new Error('a permission is listed twice');
-  if (roles.length > 2) throw new Error('a role is listed twice');
-  let bits = permissions.length | (roles.length << 8);
-  permissions.forEach((p, i) => { bits |= p << (2 + 2 * i); });
-  roles.forEach((r, i) => { bits |= r << (10 + 2 * i); });
-  return bits;
-}
-
 /**
  * Makes the package's functions over the module's bindings (`Signer`, `exp_after`) and its
  * memory, where strings are encoded and decoded in place.
@@ -188,19 +195,28 @@ function pack(permissions, roles) {
 export function createApi(wasm, memory) {
   const { Signer, exp_after: expAfter } = wasm;
 
-  /** Encodes `strings` one after another into the signer's input buffer; their lengths. */
-  function put(signer, strings) {
-    let room = 0;
-    for (const text of strings) if (text !== undefined) room += text.length * 3;
-    const at = signer.io(room);
-    const view = new Uint8Array(memory.buffer, at, room);
-    let used = 0;
-    return strings.map((text) => {
-      if (text === undefined) return ABSENT;
-      const { written } = encoder.encodeInto(text, used === 0 ? view : view.subarray(used));
-      used += written;
-      return written;
-    });
+  // The lengths put3 wrote, ABSENT for an absent string.
+  const lengths = new Uint32Array(3);
+
+  /** Encodes one string into the signer's input buffer; its length in bytes. */
+  function put1(signer, text) {
+    const room = text.length * 3;
+    return encoder.encodeInto(text, new Uint8Array(memory.buffer, signer.io(room), room)).written;
+  }
+
+  /** Encodes up to three strings one after another into the input buffer, into `lengths`. */
+  function put3(signer, a, b, c) {
+    const room = (a.length + (b === undefined ? 0 : b.length) + (c === undefined ? 0 : c.length)) * 3;
+    const view = new Uint8Array(memory.buffer, signer.io(room), room);
+    let used = encoder.encodeInto(a, view).written;
+    lengths[0] = used;
+    lengths[1] = ABSENT;
+    lengths[2] = ABSENT;
+    if (b !== undefined) {
+      lengths[1] = encoder.encodeInto(b, view.subarray(used)).written;
+      used += lengths[1];
+    }
+    if (c !== undefined) lengths[2] = encoder.encodeInto(c, view.subarray(used)).written;
   }
 
   /** The token the last call left in the signer's output buffer, or its error. */
@@ -230,10 +246,23 @@ export function createApi(wasm, memory) {
     if (options.algorithm !== undefined && options.algorithm !== 'HS256') {
       throw new Error(`"algorithm" must be "HS256" for a VideoSDK token, not ${JSON.stringify(options.algorithm)}`);
     }
-    const keys = Object.keys(payload).filter((k) => payload[k] !== undefined);
-    for (const key of keys) {
-      if (!CLAIMS.has(key)) {
-        throw new Error(`"${key}" is not a VideoSDK claim: expected ${[...CLAIMS].join(', ')}`);
+    // One pass over the keys: each a claim, and whether they follow the contract's order.
+    const keys = Object.keys(payload);
+    let inOrder = true;
+    let place = -1;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
+      if (payload[key] === undefined) continue;
+      const at = PLACE.get(key);
+      if (at === undefined) {
+        if (key !== 'exp') {
+          throw new Error(`"${key}" is not a VideoSDK claim: expected ${[...CLAIMS].join(', ')}`);
+        }
+        inOrder = false;
+      } else if (at <= place) {
+        inOrder = false;
+      } else {
+        place = at;
       }
     }
     const { apikey } = payload;
@@ -243,20 +272,16 @@ export function createApi(wasm, memory) {
     if (payload.permissions === undefined) {
       throw new Error('"permissions" is required: an array of allow_join, ask_join, allow_mod');
     }
-    const permissions = names(payload.permissions, PERMISSIONS, 'permissions');
-    const roles = payload.roles === undefined ? new Uint8Array(0) : names(payload.roles, ROLES, 'roles');
+    const permissions = names(payload.permissions, PERMISSIONS, 'permissions', 'a permission is listed twice');
+    const roles = payload.roles === undefined ? 0 : names(payload.roles, ROLES, 'roles', 'a role is listed twice');
     if (payload.version !== undefined && payload.version !== 2) {
       throw new Error('"version" should be 2 (the only version VideoSDK defines)');
     }
     const roomId = optionalString(payload, 'roomId');
     const participantId = optionalString(payload, 'participantId');
-    for (const [claim, value] of [['apikey', apikey], ['roomId', roomId], ['participantId', participantId]]) {
-      // A lone surrogate cannot be UTF-8: JSON.stringify escapes it, and no verifier here
-      // would accept the token.
-      if (value !== undefined && !value.isWellFormed()) {
-        throw new Error(`"${claim}" is not well-formed Unicode (it holds a lone surrogate)`);
-      }
-    }
+    wellFormed(apikey, 'apikey');
+    wellFormed(roomId, 'roomId');
+    wellFormed(participantId, 'participantId');
     // jsonwebtoken: `payload.iat || now`, so 0 is "now" too.
     if (payload.iat !== undefined && typeof payload.iat !== 'number') {
       throw new Error('"iat" should be a number of seconds');
@@ -298,27 +323,19 @@ export function createApi(wasm, memory) {
       // (The core writes `version` whenever v2 claims are present; JSON.stringify only when
       // the payload has it.)
       const v2 = roomId !== undefined || participantId !== undefined || payload.roles !== undefined;
-      const inOrder =
-        payload.exp === undefined &&
-        (payload.version === 2 || !v2) &&
-        keys.every((k, i) => {
-          const at = CONTRACT_ORDER.indexOf(k);
-          return i === 0 ? at >= 0 : at > CONTRACT_ORDER.indexOf(keys[i - 1]);
-        });
-      const packed = pack(permissions, roles);
-      const lengths = put(signer, [apikey, roomId, participantId]);
       const version2 = payload.version === 2;
-      if (inOrder) {
-        return take(signer, signer.sign(...lengths, packed, version2, iat, exp));
+      const packed = permissions | (roles << 8);
+      put3(signer, apikey, roomId, participantId);
+      if (inOrder && (version2 || !v2)) {
+        return take(signer, signer.sign(lengths[0], lengths[1], lengths[2], packed, version2, iat, exp));
       }
       // The core's checks of the claims, then the bytes JSON.stringify makes of them.
-      take(signer, signer.check(...lengths, packed, version2, iat, exp));
+      take(signer, signer.check(lengths[0], lengths[1], lengths[2], packed, version2, iat, exp));
       const claims = {};
-      for (const key of keys) claims[key] = payload[key];
+      for (const key of keys) if (payload[key] !== undefined) claims[key] = payload[key];
       claims.iat = iat;
       claims.exp = exp;
-      const [jsonLength] = put(signer, [JSON.stringify(claims)]);
-      return take(signer, signer.sign_json(jsonLength));
+      return take(signer, signer.sign_json(put1(signer, JSON.stringify(claims))));
     } catch (e) {
       if (typeof e === 'string') throw new Error(failure(e).message);
       throw e;
@@ -342,8 +359,7 @@ export function createApi(wasm, memory) {
     if (options.algorithms !== undefined && !options.algorithms.includes('HS256')) {
       throw new JsonWebTokenError('invalid algorithm');
     }
-    const [length] = put(signer, [token]);
-    if (signer.verify(length, now, leeway, options.refuseUnknownNames === true) < 0) {
+    if (signer.verify(put1(signer, token), now, leeway, options.refuseUnknownNames === true) < 0) {
       const { kind, message } = failure(signer.last_error());
       let decoded = null;
       try {
