@@ -12,10 +12,10 @@ step() { printf '\n==> %s\n' "$*"; }
 step "Rust targets for the no_std builds and the firmware"
 rustup target add thumbv7em-none-eabihf wasm32-unknown-unknown thumbv6m-none-eabi riscv32imc-unknown-none-elf
 
-step "QEMU for the firmware tests, HAProxy for the replica test, the C toolchains (Arm GCC and newlib, gcc, g++, valgrind, CMake) for the C ABI tests"
+step "QEMU for the firmware tests, HAProxy for the replica test, the C toolchains (Arm GCC and newlib, gcc, g++, valgrind, CMake) for the C ABI tests, Chromium for the inspector's browser test"
 missing=""
 for tool in qemu-system-arm:qemu-system-arm haproxy:haproxy arm-none-eabi-gcc:gcc-arm-none-eabi \
-    gcc:gcc g++:g++ valgrind:valgrind cmake:cmake; do
+    gcc:gcc g++:g++ valgrind:valgrind cmake:cmake chromium:chromium; do
     if ! command -v "${tool%%:*}" >/dev/null 2>&1; then missing="$missing ${tool#*:}"; fi
 done
 if [ ! -f /usr/lib/arm-none-eabi/newlib/thumb/v7e-m+fp/hard/libc_nano.a ]; then
@@ -33,13 +33,14 @@ haproxy -v | sed -n 1p
 arm-none-eabi-gcc --version | sed -n 1p
 valgrind --version
 cmake --version | sed -n 1p
+chromium --version 2>/dev/null | sed -n 1p
 
 step "Node packages, each pinned by its package-lock.json: the vector generator's, the WebAssembly package's (jsonwebtoken, fast-check, TypeScript) and the Node example server's"
 (cd tests/vectors && npm ci --no-audit --no-fund)
 (cd wasm && npm ci --no-audit --no-fund)
 (cd benches/node-example && npm ci --no-audit --no-fund)
 
-step "Python tools, pinned: the Prometheus parser the metrics test uses, the Kubernetes validator"
+step "Python tools, pinned: the Prometheus parser the metrics test uses, the Kubernetes validator, Playwright (driving the system Chromium)"
 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
     -r tests/requirements.txt
 
@@ -47,6 +48,9 @@ step "deploy/: the Kubernetes manifests against the Kubernetes schema, the HAPro
 python3 -m kubernetes_validate --strict deploy/kubernetes/*.yaml
 FRONT=127.0.0.1:8000 REPLICA1=127.0.0.1:9001 REPLICA2=127.0.0.1:9002 REPLICA3=127.0.0.1:9003 \
     haproxy -c -f deploy/haproxy.cfg
+
+step "The WebAssembly module and the token inspector built (wasm-bindgen-cli at the Cargo.lock version, cached by version): the npm package's files, and the page the CLI embeds"
+./wasm/build.sh
 
 step "Committed golden vectors equal a fresh run of Node jsonwebtoken and Node dotenv"
 node tests/vectors/generate.js --check
@@ -93,7 +97,7 @@ step "The crates package cleanly: a publish dry run, and no test data or secrets
 cargo publish --dry-run --workspace --quiet
 for crate in videosdk-token-core videosdk-token; do
     if cargo package --list -p "$crate" --allow-dirty \
-        | grep -Ev '^(\.cargo_vcs_info\.json|Cargo\.(lock|toml|toml\.orig)|LICENSE-(MIT|APACHE)|README\.md|output\.schema\.json|src/[a-z0-9_]+\.rs)$'; then
+        | grep -Ev '^(\.cargo_vcs_info\.json|Cargo\.(lock|toml|toml\.orig)|LICENSE-(MIT|APACHE)|README\.md|output\.schema\.json|build\.rs|src/[a-z0-9_]+\.rs)$'; then
         echo "$crate would ship the files listed above" >&2
         exit 1
     fi
@@ -109,8 +113,7 @@ step "Unit tests, cross-checks, CLI tests, the C ABI and firmware tests, and eve
 cargo test --workspace --all-targets 2>&1 | tee -a "$results"
 (cd ffi && cargo test --locked --features std) 2>&1 | tee -a "$results"
 
-step "The npm package: the module built (wasm-bindgen-cli at the Cargo.lock version, cached by version), its tests under node --test, a short run of its bench"
-./wasm/build.sh
+step "The npm package's tests under node --test, and a short run of its bench"
 (cd wasm && node --test test/) 2>&1 | tee -a "$results"
 node benches/node/bench.mjs --quick
 

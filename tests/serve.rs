@@ -2280,3 +2280,198 @@ fn sighup_rereads_dotenv_and_auth_token_files() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// A header's value in a raw response, by name (case-insensitive).
+fn header_of<'r>(response: &'r str, name: &str) -> Option<&'r str> {
+    let head = response.split_once("\r\n\r\n").map_or(response, |(h, _)| h);
+    head.lines().find_map(|line| {
+        let (n, v) = line.split_once(':')?;
+        n.eq_ignore_ascii_case(name).then(|| v.trim())
+    })
+}
+
+fn get(addr: SocketAddr, path: &str) -> String {
+    exchange(
+        addr,
+        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+}
+
+/// `/inspect/` serves the token inspector's page and files under a Content-Security-Policy
+/// that allows only the page's own files, no inline script or style, WebAssembly, and no
+/// requests; `--no-inspector` turns it off.
+#[test]
+fn the_inspector_is_served_under_its_content_security_policy() {
+    let server = Server::start(&[]);
+    let redirect = get(server.addr, "/inspect");
+    assert_eq!(status_of(&redirect), 308, "{redirect}");
+    assert_eq!(header_of(&redirect, "location"), Some("/inspect/"));
+    let page = get(server.addr, "/inspect/");
+    assert_eq!(status_of(&page), 200, "{page}");
+    assert_eq!(
+        header_of(&page, "content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    let csp = header_of(&page, "content-security-policy").expect("a CSP");
+    for directive in [
+        "default-src 'self'",
+        "script-src 'self' 'wasm-unsafe-eval'",
+        "style-src 'self'",
+        "connect-src 'none'",
+        "frame-ancestors 'none'",
+    ] {
+        assert!(
+            csp.split("; ").any(|d| d == directive),
+            "{csp} lacks {directive}"
+        );
+    }
+    assert!(
+        !csp.contains("unsafe-inline") && !csp.contains("'unsafe-eval'"),
+        "{csp}"
+    );
+    assert!(page.contains("<script src=\"inspector.js\"></script>"));
+    assert!(
+        !page.contains("<script>"),
+        "an inline script would be refused by the CSP"
+    );
+    let script = get(server.addr, "/inspect/videosdk-token.js");
+    assert_eq!(status_of(&script), 200);
+    assert_eq!(
+        header_of(&script, "content-type"),
+        Some("text/javascript; charset=utf-8")
+    );
+    assert!(header_of(&script, "content-security-policy").is_some());
+    assert!(script.contains("wasm_bindgen") && script.contains("const MODULE = '"));
+    let missing = get(server.addr, "/inspect/secrets.txt");
+    assert_eq!(status_of(&missing), 404);
+    assert!(body_of(&missing)["error"].is_string());
+    drop(server);
+
+    let off = Server::start(&["--no-inspector"]);
+    assert_eq!(status_of(&get(off.addr, "/inspect/")), 404);
+}
+
+/// The page in headless Chromium, served by `serve` and opened from disk after `inspect`
+/// wrote it: for tokens of several shapes, it shows the payload, times and warnings
+/// `decode --json` gives and the access `verify --json` gives, checks the signature with the
+/// secret, refuses a tampered token, and requests nothing but its own files.
+#[test]
+fn the_inspector_page_agrees_with_decode_and_verify_in_headless_chromium() {
+    let chromium = ["chromium", "chromium-browser"]
+        .into_iter()
+        .find(|name| {
+            Command::new(name)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+        .expect("chromium is missing: apt-get install chromium (scripts/test-all.sh does this)");
+    let chromium = String::from_utf8(
+        Command::new("sh")
+            .args(["-c", &format!("command -v {chromium}")])
+            .output()
+            .expect("sh")
+            .stdout,
+    )
+    .expect("a path");
+    let server = Server::start(&[]);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inspect = |extra: &[&str]| {
+        Command::new(videosdk_token())
+            .arg("inspect")
+            .arg(dir.path().join("page"))
+            .args(extra)
+            .output()
+            .expect("inspect runs")
+    };
+    let written = inspect(&[]);
+    assert!(written.status.success(), "{written:?}");
+    // Written files are not replaced unless asked.
+    let again = inspect(&[]);
+    assert_eq!(again.status.code(), Some(2), "{again:?}");
+    assert!(String::from_utf8_lossy(&again.stderr).contains("pass --force"));
+    assert!(inspect(&["--force"]).status.success());
+
+    // Tokens of several shapes from the golden vectors: one per (roles, participant, long life).
+    let doc = videosdk_token_harness::vectors::load();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut cases = Vec::new();
+    for v in &doc.vectors {
+        let c = &v.claims;
+        let exp = {
+            let payload = v.token.split('.').nth(1).expect("payload");
+            let mut scratch = vec![0u8; payload.len()];
+            videosdk_token_core::dangerous::decode_unverified(&v.token, &mut scratch)
+                .expect("a vector decodes")
+                .claims()
+                .exp()
+                .expect("exp")
+        };
+        let shape = (
+            c.roles.clone(),
+            c.participant_id.is_some(),
+            exp - c.iat > 86_400,
+        );
+        if cases.len() == 6 || !seen.insert(shape) || v.token.len() > 1000 {
+            continue;
+        }
+        let now = c.iat + 60;
+        let secret_file = dir.path().join(format!("secret-{}", cases.len()));
+        std::fs::write(&secret_file, &v.secret).expect("secret file");
+        let run = |args: &[&str]| -> Value {
+            let out = Command::new(videosdk_token())
+                .args(args)
+                .output()
+                .expect("the CLI runs");
+            assert!(out.status.success(), "{args:?}: {out:?}");
+            serde_json::from_slice(&out.stdout).expect("JSON")
+        };
+        let now_arg = now.to_string();
+        let decode = run(&["decode", "--json", "--now", &now_arg, &v.token]);
+        let verify = run(&[
+            "verify",
+            "--json",
+            "--now",
+            &now_arg,
+            "--secret-file",
+            secret_file.to_str().expect("UTF-8 path"),
+            &v.token,
+        ]);
+        cases.push(json!({
+            "name": v.name, "token": v.token, "secret": v.secret, "now": now,
+            "decode": decode, "verify": verify,
+            "screenshot": if cases.is_empty() { Some("inspector.png") } else { None },
+        }));
+    }
+    assert!(cases.len() >= 5, "only {} shapes", cases.len());
+    let shots =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/inspector-screenshots");
+    std::fs::create_dir_all(&shots).expect("screenshot folder");
+    let page_url = format!("file://{}", dir.path().join("page/index.html").display());
+    let job = json!({
+        "chromium": chromium.trim(),
+        "pages": [format!("http://{}/inspect/", server.addr), page_url],
+        "shots": shots,
+        "cases": cases,
+    });
+    let out = reference::run(
+        "python3",
+        "tests/browser/inspector.py",
+        job.to_string().as_bytes(),
+    );
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{summary}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    println!("inspector in headless Chromium: {summary}");
+    // The README's screenshot is this test's: VIDEOSDK_TOKEN_BLESS=1 puts it there.
+    if std::env::var_os("VIDEOSDK_TOKEN_BLESS").is_some() {
+        std::fs::copy(
+            shots.join("http-inspector.png"),
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("inspector/screenshot.png"),
+        )
+        .expect("copy the screenshot");
+    }
+}

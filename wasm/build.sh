@@ -29,3 +29,11 @@ rm -rf wasm/pkg
     target/wasm32-unknown-unknown/wasm/videosdk_token_wasm.wasm
 rm -f wasm/pkg/package.json wasm/pkg/.gitignore
 ls -l wasm/pkg
+
+# The token inspector's page (inspector/dist, embedded by the CLI's `serve` and `inspect`):
+# the same module with wasm-bindgen's classic-script glue.
+rm -rf target/inspector-glue
+"$bindgen" --target no-modules --no-typescript --remove-name-section --remove-producers-section \
+    --out-dir target/inspector-glue target/wasm32-unknown-unknown/wasm/videosdk_token_wasm.wasm
+node inspector/bundle.mjs target/inspector-glue/videosdk_token_wasm.js \
+    target/inspector-glue/videosdk_token_wasm_bg.wasm

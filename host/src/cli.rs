@@ -59,6 +59,9 @@ pub enum Command {
     /// Serve tokens over HTTP: GET/POST /get-token, POST /verify, GET /healthz
     #[command(after_long_help = SERVE_HELP)]
     Serve(Box<ServeArgs>),
+    /// Write the token inspector (a page that decodes and checks tokens in the browser, sending
+    /// nothing anywhere) to a folder, to open from disk; `serve` answers it at /inspect/
+    Inspect(InspectArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
     Completions {
         /// The shell
@@ -66,6 +69,18 @@ pub enum Command {
     },
     /// Print the manual page (roff), e.g. `videosdk-token man | man -l -`
     Man,
+}
+
+/// `inspect`'s arguments.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The folder to write index.html and its files into (made if missing)
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// Replace the inspector's files if the folder already holds them
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Where the secret comes from.
@@ -351,6 +366,10 @@ pub struct ServeArgs {
     /// as --cors-origin '*')
     #[arg(long)]
     pub cors: bool,
+
+    /// Do not serve the token inspector page at /inspect/
+    #[arg(long)]
+    pub no_inspector: bool,
 
     /// The claims of a token asked for without any (GET /get-token)
     #[command(flatten)]

@@ -8,6 +8,7 @@ mod decode;
 mod dotenv;
 mod error;
 mod escape;
+mod inspect;
 mod issuer;
 mod meetings;
 mod metrics;
@@ -42,6 +43,7 @@ fn main() -> ExitCode {
         Command::Decode(args) => decode::run(&args),
         Command::Batch(args) => batch::run(&args),
         Command::Serve(args) => serve::run(&args),
+        Command::Inspect(args) => inspect::run(&args),
         Command::Completions { shell } => completions(shell),
         Command::Man => man_page(),
     };

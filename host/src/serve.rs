@@ -24,6 +24,7 @@ use zeroize::Zeroizing;
 
 use crate::cli::ServeArgs;
 use crate::error::refusal_text;
+use crate::inspect;
 use crate::issuer::Issuer;
 use crate::meetings::{self, Upstream, UpstreamError};
 use crate::metrics::{
@@ -918,6 +919,46 @@ async fn access_log(request: Request, next: Next) -> Response {
     response
 }
 
+/// `/inspect` → `/inspect/`, where the page's relative links resolve.
+async fn inspect_redirect() -> Response {
+    (
+        StatusCode::PERMANENT_REDIRECT,
+        [(header::LOCATION, "/inspect/")],
+    )
+        .into_response()
+}
+
+async fn inspect_page() -> Response {
+    inspector_response("index.html")
+}
+
+async fn inspect_file(Path(file): Path<String>) -> Response {
+    inspector_response(&file)
+}
+
+/// A file of the token inspector, under its Content-Security-Policy.
+fn inspector_response(name: &str) -> Response {
+    if !inspect::built() {
+        return Refusal::status(StatusCode::NOT_FOUND, inspect::NOT_BUILT).into_response();
+    }
+    match inspect::file(name) {
+        Some((mime, bytes)) => (
+            [
+                (header::CONTENT_TYPE, mime),
+                (header::CONTENT_SECURITY_POLICY, inspect::CSP),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+                (header::REFERRER_POLICY, "no-referrer"),
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
+            bytes,
+        )
+            .into_response(),
+        None => {
+            Refusal::status(StatusCode::NOT_FOUND, "no such file of the inspector").into_response()
+        }
+    }
+}
+
 fn router(service: Arc<Service>, args: &ServeArgs) -> Result<Router> {
     let protected = Router::new()
         .route("/get-token", get(get_token).post(post_token))
@@ -936,8 +977,17 @@ fn router(service: Arc<Service>, args: &ServeArgs) -> Result<Router> {
     };
     let protected =
         protected.route_layer(middleware::from_fn_with_state(Arc::clone(&service), guard));
+    let inspector = if args.no_inspector {
+        Router::new()
+    } else {
+        Router::new()
+            .route("/inspect", get(inspect_redirect))
+            .route("/inspect/", get(inspect_page))
+            .route("/inspect/{file}", get(inspect_file))
+    };
     let mut app = Router::new()
         .merge(protected)
+        .merge(inspector)
         .route("/healthz", get(healthz))
         .route_layer(middleware::from_fn_with_state(Arc::clone(&service), timing))
         .fallback(not_found)

@@ -125,6 +125,13 @@ function wholeSeconds(value, what) {
   return value;
 }
 
+/** `error` with the core's own words for the refusal (`error.reason`), which jsonwebtoken's
+ * message does not always give: "signature does not match", "token has expired"… */
+function withReason(error, reason) {
+  error.reason = reason;
+  return error;
+}
+
 /** Splits a failure the module reports ("Name\tmessage"). */
 function failure(report) {
   const tab = report.indexOf('\t');
@@ -368,36 +375,36 @@ export function createApi(wasm, memory) {
         decoded = null;
       }
       // jsonwebtoken's order of checks: decodable, signed, algorithm, signature, times.
-      if (!decoded) throw new JsonWebTokenError('invalid token');
-      if (parts[2].trim() === '') throw new JsonWebTokenError('jwt signature is required');
+      if (!decoded) throw withReason(new JsonWebTokenError('invalid token'), message);
+      if (parts[2].trim() === '') throw withReason(new JsonWebTokenError('jwt signature is required'), message);
       const payload = isPlainObject(decoded.payload) ? decoded.payload : {};
       switch (kind) {
         case 'Expired':
-          throw new TokenExpiredError('jwt expired', new Date(payload.exp * 1000));
+          throw withReason(new TokenExpiredError('jwt expired', new Date(payload.exp * 1000)), message);
         case 'NotYetValid':
-          throw new NotBeforeError('jwt not active', new Date(payload.nbf * 1000));
+          throw withReason(new NotBeforeError('jwt not active', new Date(payload.nbf * 1000)), message);
         case 'BadSignature':
-          throw new JsonWebTokenError('invalid signature');
+          throw withReason(new JsonWebTokenError('invalid signature'), message);
         case 'WrongAlgorithm':
-          throw new JsonWebTokenError('invalid algorithm');
+          throw withReason(new JsonWebTokenError('invalid algorithm'), message);
         case 'Malformed':
-          throw new JsonWebTokenError('jwt malformed');
+          throw withReason(new JsonWebTokenError('jwt malformed'), message);
         case 'BadBase64':
         case 'BadJson':
         case 'JsonTooDeep':
         case 'BadHeader':
-          throw new JsonWebTokenError('invalid token');
+          throw withReason(new JsonWebTokenError('invalid token'), message);
         case 'WrongClaimType':
           if (payload.exp !== undefined && typeof payload.exp !== 'number') {
-            throw new JsonWebTokenError('invalid exp value');
+            throw withReason(new JsonWebTokenError('invalid exp value'), message);
           }
           if (payload.nbf !== undefined && typeof payload.nbf !== 'number') {
-            throw new JsonWebTokenError('invalid nbf value');
+            throw withReason(new JsonWebTokenError('invalid nbf value'), message);
           }
-          throw new JsonWebTokenError(message);
+          throw withReason(new JsonWebTokenError(message), message);
         default:
           // Refusals of the VideoSDK contract that jsonwebtoken does not make.
-          throw new JsonWebTokenError(message);
+          throw withReason(new JsonWebTokenError(message), message);
       }
     }
     const decoded = decode(token, { complete: true });

@@ -59,6 +59,8 @@ export type Secret = string | Uint8Array;
 export class JsonWebTokenError extends Error {
   name: 'JsonWebTokenError' | 'TokenExpiredError' | 'NotBeforeError';
   inner?: Error;
+  /** The core's own words for a refusal ("signature does not match", "token has expired"). */
+  reason?: string;
   constructor(message: string, error?: Error);
 }
 export class TokenExpiredError extends JsonWebTokenError {

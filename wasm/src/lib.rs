@@ -72,7 +72,7 @@ impl Signer {
 
     /// Signs claims written in the contract's key order. The input buffer holds `apikey`,
     /// then `roomId` and `participantId` (a length of `u32::MAX`: absent), as UTF-8;
-    /// `names` packs the permissions and roles ([`unpack`]). Returns the token's length in
+    /// `names` packs the permissions and roles (see `unpack`). Returns the token's length in
     /// the output buffer, or -1 ([`Signer::last_error`]).
     #[allow(clippy::too_many_arguments)]
     pub fn sign(
