@@ -2351,6 +2351,16 @@ fn the_inspector_is_served_under_its_content_security_policy() {
     assert_eq!(status_of(&get(off.addr, "/inspect/")), 404);
 }
 
+/// The CLI's JSON output for `args`, which must succeed.
+fn run_json(args: &[&str]) -> Value {
+    let out = Command::new(videosdk_token())
+        .args(args)
+        .output()
+        .expect("the CLI runs");
+    assert!(out.status.success(), "{args:?}: {out:?}");
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
 /// The page in headless Chromium, served by `serve` and opened from disk after `inspect`
 /// wrote it: for tokens of several shapes, it shows the payload, times and warnings
 /// `decode --json` gives and the access `verify --json` gives, checks the signature with the
@@ -2418,17 +2428,9 @@ fn the_inspector_page_agrees_with_decode_and_verify_in_headless_chromium() {
         let now = c.iat + 60;
         let secret_file = dir.path().join(format!("secret-{}", cases.len()));
         std::fs::write(&secret_file, &v.secret).expect("secret file");
-        let run = |args: &[&str]| -> Value {
-            let out = Command::new(videosdk_token())
-                .args(args)
-                .output()
-                .expect("the CLI runs");
-            assert!(out.status.success(), "{args:?}: {out:?}");
-            serde_json::from_slice(&out.stdout).expect("JSON")
-        };
         let now_arg = now.to_string();
-        let decode = run(&["decode", "--json", "--now", &now_arg, &v.token]);
-        let verify = run(&[
+        let decode = run_json(&["decode", "--json", "--now", &now_arg, &v.token]);
+        let verify = run_json(&[
             "verify",
             "--json",
             "--now",
@@ -2444,6 +2446,46 @@ fn the_inspector_page_agrees_with_decode_and_verify_in_headless_chromium() {
         }));
     }
     assert!(cases.len() >= 5, "only {} shapes", cases.len());
+    // Node-made tokens with the warnings the golden vectors never need: unknown names, v2
+    // claims without version 2, a future nbf; some the core refuses, with its reason.
+    for name in [
+        "unknown permission",
+        "roles as the official Python example signs them",
+        "only unknown permissions",
+        "roomId without version 2",
+        "nbf in the future",
+    ] {
+        let case = doc.verify.iter().find(|c| c.name == name).expect(name);
+        assert_eq!(case.leeway, 0, "{name}");
+        let key = Key::new(case.secret.as_bytes()).expect("secret");
+        let mut scratch = vec![0u8; case.token.len()];
+        let refused = verify(&case.token, &key, &Rules::at(case.now), &mut scratch)
+            .err()
+            .map(|e| e.message());
+        let now_arg = case.now.to_string();
+        let decode = run_json(&["decode", "--json", "--now", &now_arg, &case.token]);
+        let secret_file = dir.path().join(format!("secret-{}", cases.len()));
+        std::fs::write(&secret_file, &case.secret).expect("secret file");
+        let verified = refused.is_none().then(|| {
+            run_json(&[
+                "verify",
+                "--json",
+                "--now",
+                &now_arg,
+                "--secret-file",
+                secret_file.to_str().expect("UTF-8 path"),
+                &case.token,
+            ])
+        });
+        assert!(
+            !decode["warnings"].as_array().expect("warnings").is_empty(),
+            "{name} has no warning to show"
+        );
+        cases.push(json!({
+            "name": name, "token": case.token, "secret": case.secret, "now": case.now,
+            "decode": decode, "verify": verified, "refusal": refused,
+        }));
+    }
     let shots =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/inspector-screenshots");
     std::fs::create_dir_all(&shots).expect("screenshot folder");

@@ -3,7 +3,7 @@
 Reads a JSON document on standard input:
   {"pages": [URL, ...], "chromium": PATH, "shots": DIR, "cases": [CASE, ...]}
 where each case is {"name", "token", "secret", "now", "decode": decode --json output,
-"verify": verify --json output}. For every page and case it opens PAGE#now=…&token=…, checks
+"verify": verify --json output or null, "refusal": the core's reason when it refuses}. For every page and case it opens PAGE#now=…&token=…, checks
 the payload, times and warnings against `decode --json` and the access summary against
 `verify --json`, enters the secret (the signature must match), then a tampered token (it must
 not), and records every request the page makes. Prints a JSON summary; exits 1 on a failure.
@@ -58,16 +58,23 @@ def check_page(browser, base, case, shots, failures, first_render):
     if warnings != decoded["warnings"]:
         fail(failures, where, f"warnings {warnings} != {decoded['warnings']}")
     access = json.loads(page.get_attribute("#access", "data-access"))
-    verified = case["verify"]
-    want_access = {k: verified[k] for k in ("join", "moderate", "meetings", "serverApi", "roomId", "participantId")}
-    if access != want_access:
-        fail(failures, where, f"access {access} != {want_access}")
+    verified = case.get("verify")
+    if verified is not None:
+        keys = ("join", "moderate", "meetings", "serverApi", "roomId", "participantId")
+        want_access = {k: verified[k] for k in keys}
+        if access != want_access:
+            fail(failures, where, f"access {access} != {want_access}")
     if "Not checked" not in page.inner_text("#signature"):
         fail(failures, where, "the signature is shown as checked without a secret")
 
     page.fill("#secret", case["secret"])
-    if "Signature matches" not in page.inner_text("#signature"):
-        fail(failures, where, f"with the secret: {page.inner_text('#signature')!r}")
+    shown = page.inner_text("#signature")
+    if case.get("refusal"):
+        # Refused by the core, in its words.
+        if shown != f"Refused: {case['refusal']}":
+            fail(failures, where, f"with the secret: {shown!r}, not the refusal {case['refusal']!r}")
+    elif "Signature matches" not in shown:
+        fail(failures, where, f"with the secret: {shown!r}")
     if shots and case.get("screenshot"):
         page.screenshot(path=f"{shots}/{case['screenshot']}", full_page=True)
 
