@@ -21,6 +21,31 @@ def fail(failures, where, what):
     failures.append(f"{where}: {what}")
 
 
+def luminance(rgb):
+    """WCAG 2 relative luminance of an `rgb(r, g, b)` colour."""
+    parts = [int(x) / 255 for x in rgb[rgb.index("(") + 1:rgb.index(")")].split(",")[:3]]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in parts]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a, b):
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+# Text that must be readable: the segments' colours, hints, and the verdicts.
+CONTRAST_SELECTORS = ["#seg-header", "#seg-payload", "#seg-signature", ".hint", "#signature", "#status", "dd"]
+
+
+def check_contrast(page, where, failures):
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    for selector in CONTRAST_SELECTORS:
+        for colour in page.eval_on_selector_all(selector, "els => els.map(e => getComputedStyle(e).color)"):
+            ratio = contrast(colour, background)
+            if ratio < 4.5:
+                fail(failures, where, f"{selector} has contrast {ratio:.2f} ({colour} on {background})")
+
+
 def check_page(browser, base, case, shots, failures, first_render):
     page = browser.new_page(viewport={"width": 1100, "height": 900})
     requests = []
@@ -85,6 +110,10 @@ def check_page(browser, base, case, shots, failures, first_render):
     if page.inner_text("#signature") != "Refused: signature does not match":
         fail(failures, where, f"tampered: {page.inner_text('#signature')!r}")
 
+    check_contrast(page, where, failures)
+    page.emulate_media(color_scheme="dark")
+    check_contrast(page, f"{where} (dark)", failures)
+    page.emulate_media(color_scheme="light")
     # Narrow window: still readable, nothing wider than the viewport.
     page.set_viewport_size({"width": 360, "height": 800})
     overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
