@@ -1,10 +1,16 @@
 //! Structured claims through `sign` then `verify`: `token_len` is exact, the round trip
 //! returns the same claims, and a buffer one byte short is refused and left zeroed.
+//! `dangerous::sign_json` of the token's own payload gives the same token, and of any bytes a
+//! token whose payload is those bytes and whose MAC is HMAC-SHA256's.
 #![no_main]
 
 use arbitrary::Arbitrary;
+use base64ct::{Base64UrlUnpadded, Encoding};
+use hmac::{Hmac, KeyInit, Mac};
 use libfuzzer_sys::fuzz_target;
-use videosdk_token_core::{Claims, Error, Key, Permission, Role, Rules, sign, token_len, verify};
+use videosdk_token_core::{
+    Claims, Error, Key, Permission, Role, Rules, dangerous, sign, token_len, verify,
+};
 
 #[derive(Debug, Arbitrary)]
 struct Input<'a> {
@@ -17,6 +23,7 @@ struct Input<'a> {
     version_2: bool,
     iat: u64,
     lifetime: u64,
+    json: &'a [u8],
 }
 
 fuzz_target!(|input: Input<'_>| {
@@ -45,6 +52,20 @@ fuzz_target!(|input: Input<'_>| {
     let Ok(key) = Key::new(input.secret) else {
         return;
     };
+    let mut raw = vec![0u8; 37 + input.json.len().div_ceil(3) * 4 + 44];
+    let signed = dangerous::sign_json(input.json, &key, &mut raw).expect("room for any payload");
+    let (signing_input, signature) = signed.rsplit_once('.').expect("three segments");
+    let payload = signing_input.split_once('.').expect("a header").1;
+    assert_eq!(
+        Base64UrlUnpadded::decode_vec(payload).expect("base64url"),
+        input.json
+    );
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(input.secret).expect("any key length");
+    mac.update(signing_input.as_bytes());
+    assert_eq!(
+        Base64UrlUnpadded::decode_vec(signature).expect("base64url"),
+        mac.finalize().into_bytes().as_slice()
+    );
     let Ok(len) = token_len(&claims) else {
         assert!(sign(&claims, &key, &mut [0u8; 4096]).is_err());
         return;
@@ -60,6 +81,14 @@ fuzz_target!(|input: Input<'_>| {
         Err(Error::BufferTooSmall { needed: len })
     );
     assert!(short.iter().all(|&b| b == 0));
+
+    let json = Base64UrlUnpadded::decode_vec(token.split('.').nth(1).expect("a payload"))
+        .expect("base64url");
+    let mut again = vec![0u8; len];
+    assert_eq!(
+        dangerous::sign_json(&json, &key, &mut again).expect("the same length"),
+        token
+    );
 
     let mut scratch = vec![0u8; len];
     let rules = Rules::at(claims.iat()).with_max_token_len(usize::MAX);
