@@ -175,6 +175,12 @@
       return tr;
     });
     fill($('times').tBodies[0], rows);
+    // "expires in 1h 59m" or "expired 3 days ago", as the clock runs.
+    const lifetime = $('lifetime');
+    if (!whole(payload.exp)) show('lifetime', 'It never expires (no exp).', 'bad');
+    else if (at < payload.exp) show('lifetime', `expires ${relative(payload.exp, at)}`, 'ok');
+    else show('lifetime', `expired ${relative(payload.exp, at)}`, 'bad');
+    lifetime.dataset.exp = String(payload.exp);
     const w = warnings(current.header, payload, at);
     fill($('warnings'), w.length ? w.map((text) => {
       const li = document.createElement('li');

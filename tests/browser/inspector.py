@@ -34,7 +34,7 @@ def contrast(a, b):
 
 
 # Text that must be readable: the segments' colours, hints, and the verdicts.
-CONTRAST_SELECTORS = ["#seg-header", "#seg-payload", "#seg-signature", ".hint", "#signature", "#status", "dd"]
+CONTRAST_SELECTORS = ["#seg-header", "#seg-payload", "#seg-signature", ".hint", "#signature", "#status", "#lifetime", "dd"]
 
 
 def check_contrast(page, where, failures):
@@ -79,6 +79,11 @@ def check_page(browser, base, case, shots, failures, first_render):
     want_utc = [decoded["times"][k]["utc"] for k in ("iat", "nbf", "exp") if k in decoded["times"]]
     if utc_shown != want_utc:
         fail(failures, where, f"UTC times {utc_shown} != {want_utc}")
+    if "exp" in decoded["times"]:
+        relative = decoded["times"]["exp"]["relative"]
+        want = f"expires {relative}" if relative.startswith("in ") else f"expired {relative}"
+        if page.inner_text("#lifetime") != want:
+            fail(failures, where, f"lifetime {page.inner_text('#lifetime')!r} != {want!r}")
     warnings = json.loads(page.get_attribute("#warnings", "data-warnings"))
     if warnings != decoded["warnings"]:
         fail(failures, where, f"warnings {warnings} != {decoded['warnings']}")
