@@ -11,8 +11,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use videosdk_token_core::{
-    Claims, Error, ExpiresIn, Key, Permission, Role, Rules, dangerous, sign, token_len,
-    verify_in_place,
+    Claims, Error, ExpiresIn, Key, Permission, Role, Rules, dangerous, max_token_len, sign,
+    token_len, verify_in_place,
 };
 use wasm_bindgen::prelude::wasm_bindgen;
 
@@ -192,15 +192,20 @@ impl Signer {
             room_id,
             participant_id,
         );
-        let len = token_len(&claims)?;
         if !write {
-            return Ok(len);
+            return token_len(&claims);
         }
-        if self.out.len() < len {
-            self.out.resize(len, 0);
+        // Room for any claims with strings this long (a bound from their lengths alone), so
+        // that signing is the only pass over the claims.
+        let room = max_token_len(
+            apikey.map_or(0, str::len),
+            room_id.map_or(0, str::len),
+            participant_id.map_or(0, str::len),
+        );
+        if self.out.len() < room {
+            self.out.resize(room, 0);
         }
-        let out = self.out.get_mut(..len).unwrap_or_default();
-        sign(&claims, &self.key, out).map(str::len)
+        sign(&claims, &self.key, &mut self.out).map(str::len)
     }
 }
 
