@@ -16,25 +16,8 @@ command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; e
 (cd benches/node-example && npm ci --no-audit --no-fund >/dev/null)
 cargo build --release -q -p videosdk-token
 
-run() { # NAME PORT
-    local out
-    out=$(wrk -t1 -c"$connections" -d"${seconds}s" --latency "http://127.0.0.1:$2$path")
-    local rps p50 p99
-    rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
-    p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
-    p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
-    printf '%-8s %10s req/s  p50 %8s  p99 %8s\n' "$1" "$rps" "$p50" "$p99" >&2
-    echo "$rps"
-}
-
-wait_for() { # PORT
-    for _ in $(seq 100); do
-        curl -sf "http://127.0.0.1:$1$path" >/dev/null 2>&1 && return 0
-        sleep 0.1
-    done
-    echo "nothing answers on port $1" >&2
-    return 1
-}
+# shellcheck source=scripts/load-lib.sh
+source scripts/load-lib.sh
 
 target/release/videosdk-token serve --listen 127.0.0.1:19000 --quiet --rate-limit 1000000/s &
 ours=$!
