@@ -5,13 +5,11 @@
 
 use core::fmt;
 
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
-
 use crate::Error;
 use crate::base64url::{encode_in_place, encode_mac, encoded_len, store};
 use crate::claims::Claims;
 use crate::json_writer::{Counter, SliceOut, write_claims};
+use crate::mac::Pads;
 
 /// `{"alg":"HS256","typ":"JWT"}` in base64url: the header of every token made here.
 pub const HEADER: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
@@ -34,7 +32,7 @@ const MAX_JSON_WITHOUT_STRINGS: usize = r#"{"apikey":"","permissions":["allow_jo
 /// Its `Debug` output never shows key material.
 #[derive(Clone)]
 pub struct Key {
-    mac: Hmac<Sha256>,
+    pads: Pads,
 }
 
 impl Key {
@@ -47,34 +45,34 @@ impl Key {
         if secret.is_empty() {
             return Err(Error::EmptySecret);
         }
-        let mac = Hmac::<Sha256>::new_from_slice(secret).map_err(|_| Error::EmptySecret)?;
-        Ok(Self { mac })
+        Ok(Self {
+            pads: Pads::new(secret),
+        })
     }
 
-    /// The HMAC of `message`, from a clone of the keyed state.
+    /// The HMAC of `message`, from the keyed state.
     pub(crate) fn tag(&self, message: &[u8]) -> [u8; 32] {
-        let mut mac = self.mac.clone();
-        mac.update(message);
-        mac.finalize().into_bytes().into()
+        self.pads.tag(message)
     }
 
     /// Checks `tag` against the HMAC of `message` in constant time.
     pub(crate) fn verify_tag(&self, message: &[u8], tag: &[u8; 32]) -> bool {
-        let mut mac = self.mac.clone();
-        mac.update(message);
-        mac.verify_slice(tag).is_ok()
+        use ctutils::CtEq;
+        self.pads.tag(message).ct_eq(tag).to_bool()
     }
 }
 
 // With the `zeroize` feature, the two SHA-256 states keyed from the secret (HMAC's inner and
-// outer pads, all that is derived from it) wipe themselves when dropped; the bound makes that
-// a fact the compiler checks rather than a promise made here. What the HMAC buffers besides
-// is message bytes, never key material.
+// outer pads, all that is kept of it) are wiped when the key is dropped.
 #[cfg(feature = "zeroize")]
-impl zeroize::ZeroizeOnDrop for Key where
-    <Sha256 as hmac::digest::block_api::CoreProxy>::Core: zeroize::ZeroizeOnDrop
-{
+impl Drop for Key {
+    fn drop(&mut self) {
+        self.pads.wipe();
+    }
 }
+
+#[cfg(feature = "zeroize")]
+impl zeroize::ZeroizeOnDrop for Key {}
 
 impl fmt::Debug for Key {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -224,7 +222,7 @@ fn finish<'o>(
     store(signature, 1, encode_mac(&tag));
     // Every byte written is base64url or a dot, so the text is ASCII: the check cannot fail,
     // and no error variant pretends it could (every golden vector checks the output).
-    Ok(core::str::from_utf8(out.get(..total).unwrap_or_default()).unwrap_or_default())
+    Ok(crate::accelerated::utf8(out.get(..total).unwrap_or_default()).unwrap_or_default())
 }
 
 /// Signs `claims` into a `heapless::String` of capacity `N` (see [`max_token_len`]).
