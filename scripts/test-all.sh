@@ -74,7 +74,7 @@ step "The WebAssembly crate lints clean for wasm32"
 cargo clippy --locked -p videosdk-token-wasm --target wasm32-unknown-unknown -- -D warnings
 
 step "Each feature of the core, alone and together, builds without std and lints clean"
-for features in zeroize defmt serde heapless zeroize,defmt,serde,heapless; do
+for features in zeroize defmt serde heapless simd zeroize,defmt,serde,heapless,simd; do
     cargo clippy -p videosdk-token-core --release --target thumbv7em-none-eabihf --features "$features" -- -D warnings
 done
 

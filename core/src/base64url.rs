@@ -7,6 +7,8 @@
 //! of every firmware image, and their panic handler names a symbol that does not exist, so an
 //! image with a panic path also fails to link.
 
+use crate::accelerated;
+
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /// Marks a byte outside the alphabet in [`DECODE`].
@@ -156,14 +158,18 @@ pub fn encode_into(src: &[u8], dst: &mut [u8]) -> Option<usize> {
 /// writes end at `4k + 8 <= from + 3k + 6`.
 #[allow(
     clippy::arithmetic_side_effects,
-    reason = "in `encode_from!`, `read` advances only past a group `get` just found, so it stays \
-              within the input, and `write` moves 4 for every 3 read"
+    reason = "`done <= n`, so `from + done` is within `from + n`, checked above, and \
+              `done / 3 * 4` below it; in `encode_from!`, `read` advances only past a group \
+              `get` just found, so it stays within the input, and `write` moves 4 for every 3 read"
 )]
 pub(crate) fn encode_in_place(buf: &mut [u8], from: usize, n: usize) {
     let Some(buf) = from.checked_add(n).and_then(|end| buf.get_mut(..end)) else {
         return;
     };
-    encode_from!(buf, buf, from, 0);
+    // An accelerated prefix leaves the rest exactly as the loop above would find it after
+    // `done` bytes: the same invariant, further on.
+    let done = accelerated::encode_in_place(buf, from, n);
+    encode_from!(buf, buf, from + done, done / 3 * 4);
 }
 
 /// Six bytes (the top 48 bits of a word) to eight characters, and four characters to three
@@ -336,7 +342,9 @@ macro_rules! decode_from {
 pub(crate) fn decode_into<'o>(src: &[u8], dst: &'o mut [u8]) -> Result<&'o [u8], DecodeError> {
     let len = decoded_len(src.len()).ok_or(DecodeError::Invalid)?;
     let dst = dst.get_mut(..len).ok_or(DecodeError::BufferTooSmall)?;
-    if decode_from!(src, dst, 0, src.len(), 0, len) {
+    let (done, valid) = accelerated::decode(src, dst);
+    let (read, write) = whole_blocks(done, src.len());
+    if decode_from!(src, dst, read, src.len(), write, len) && valid {
         Ok(dst)
     } else {
         Err(DecodeError::Invalid)
@@ -357,10 +365,24 @@ pub(crate) fn decode_into<'o>(src: &[u8], dst: &'o mut [u8]) -> Result<&'o [u8],
 pub(crate) fn decode_in_place(buf: &mut [u8]) -> Result<&mut [u8], DecodeError> {
     let end = buf.len();
     let len = decoded_len(end).ok_or(DecodeError::Invalid)?;
-    if decode_from!(buf, buf, 0, end, 0, len) {
+    let (done, valid) = accelerated::decode_in_place(buf);
+    let (read, write) = whole_blocks(done, end);
+    if decode_from!(buf, buf, read, end, write, len) && valid {
         buf.get_mut(..len).ok_or(DecodeError::Invalid)
     } else {
         Err(DecodeError::Invalid)
+    }
+}
+
+/// Where the portable decoder picks up after `done` characters decoded elsewhere: that many
+/// characters read and three bytes written for every four (nothing, if `done` is not a whole
+/// number of groups within the input).
+#[inline(always)]
+fn whole_blocks(done: usize, len: usize) -> (usize, usize) {
+    if done <= len && done.is_multiple_of(4) {
+        (done, (done / 4).saturating_mul(3))
+    } else {
+        (0, 0)
     }
 }
 
@@ -418,6 +440,77 @@ mod tests {
             let mut general = [0u8; 43];
             assert_eq!(encode_into(&mac, &mut general), Some(43));
             assert_eq!(encode_mac(&mac), general);
+        }
+    }
+
+    /// With the `simd` feature, the accelerated paths against the portable loops alone, on
+    /// random bytes and on text that is mostly base64url with stray bytes anywhere.
+    #[cfg(feature = "simd")]
+    mod accelerated_against_portable {
+        extern crate std;
+        use std::vec;
+        use std::vec::Vec;
+
+        use proptest::prelude::*;
+
+        use super::super::*;
+
+        fn portable_decode(text: &[u8]) -> (bool, Vec<u8>) {
+            let Some(len) = decoded_len(text.len()) else {
+                return (false, Vec::new());
+            };
+            let mut out = vec![0u8; len];
+            let ok = decode_from!(text, &mut out, 0, text.len(), 0, len);
+            (ok, out)
+        }
+
+        fn text() -> impl Strategy<Value = Vec<u8>> {
+            let alphabet = prop::sample::select(ALPHABET.to_vec());
+            let byte = prop_oneof![20 => alphabet, 1 => any::<u8>()];
+            proptest::collection::vec(byte, 0..700)
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(3000))]
+
+            #[test]
+            fn encode_in_place_agrees(
+                bytes in proptest::collection::vec(any::<u8>(), 0..700),
+                slack in 0usize..40,
+            ) {
+                let n = bytes.len();
+                let from = n.div_ceil(3) + slack;
+                let mut fast = vec![0u8; from + n];
+                fast[from..].copy_from_slice(&bytes);
+                let mut portable = fast.clone();
+                encode_in_place(&mut fast, from, n);
+                let buf = &mut portable[..];
+                encode_from!(buf, buf, from, 0);
+                let len = encoded_len(n);
+                prop_assert_eq!(&fast[..len], &portable[..len]);
+            }
+
+            #[test]
+            fn decode_agrees(text in text(), in_place in any::<bool>()) {
+                let (ok, want) = portable_decode(&text);
+                let got = if in_place {
+                    let mut buf = text.clone();
+                    decode_in_place(&mut buf).map(|b| b.to_vec())
+                } else {
+                    let mut out = vec![0u8; text.len()];
+                    decode_into(&text, &mut out).map(<[u8]>::to_vec)
+                };
+                match got {
+                    Ok(bytes) => {
+                        prop_assert!(ok);
+                        prop_assert_eq!(bytes, want);
+                    }
+                    Err(e) => {
+                        prop_assert!(!ok);
+                        prop_assert_eq!(e, DecodeError::Invalid);
+                    }
+                }
+            }
         }
     }
 

@@ -5,7 +5,8 @@
 use core::ops::Range;
 
 use crate::Error;
-use crate::json_writer::clean_prefix_len;
+use crate::base64url::store;
+use crate::json_writer::{clean_prefix_len, escape_marks, needs_escape};
 
 /// Deepest nesting accepted inside a value that is skipped (one bit of the stack each).
 pub(crate) const MAX_DEPTH: u32 = 32;
@@ -28,7 +29,7 @@ impl<'b> Reader<'b> {
     /// string shrinks are overwritten with spaces.
     pub(crate) fn into_text(self) -> Result<&'b str, Error> {
         let buf: &'b [u8] = self.buf;
-        core::str::from_utf8(buf).map_err(|_| Error::BadJson)
+        crate::accelerated::utf8(buf).ok_or(Error::BadJson)
     }
 
     /// The bytes of a range returned by [`Reader::string`].
@@ -177,44 +178,62 @@ impl<'b> Reader<'b> {
 
     /// The rest of a string from its first escape (or bad byte) at `self.pos`, with the
     /// decoded text so far at `start..write`.
+    ///
+    /// Text moves left a word at a time while a word holds nothing to escape: `write` never
+    /// passes the read position, so a word's store covers only bytes already read.
     #[cold]
     #[inline(never)]
+    #[allow(
+        clippy::arithmetic_side_effects,
+        reason = "`read` advances only past bytes `get` found in the buffer, and `write` by no \
+                  more than `read` (an escape decodes to fewer bytes than it takes)"
+    )]
     fn string_with_escapes(
         &mut self,
         start: usize,
         mut write: usize,
     ) -> Result<Range<usize>, Error> {
+        let mut read = self.pos;
         loop {
-            // Runs without escapes are found eight bytes a step.
-            let run = clean_prefix_len(self.buf.get(self.pos..).unwrap_or_default());
-            if write != self.pos {
-                for i in 0..run {
-                    let byte = self
-                        .buf
-                        .get(self.pos.saturating_add(i))
-                        .copied()
-                        .unwrap_or_default();
-                    self.put(write.saturating_add(i), byte);
+            let next = loop {
+                if let Some(word) = self
+                    .buf
+                    .get(read..read + 8)
+                    .and_then(|w| <[u8; 8]>::try_from(w).ok())
+                {
+                    let marks = escape_marks(u64::from_le_bytes(word));
+                    if marks == 0 {
+                        store(self.buf, write, word);
+                        read += 8;
+                        write += 8;
+                        continue;
+                    }
+                    let clean = (marks.trailing_zeros() / 8) as usize;
+                    for &byte in word.iter().take(clean) {
+                        self.put(write, byte);
+                        write += 1;
+                    }
+                    read += clean;
+                } else if let Some(&byte) = self.buf.get(read).filter(|&&b| !needs_escape(b)) {
+                    self.put(write, byte);
+                    read += 1;
+                    write += 1;
+                    continue;
                 }
-            }
-            write = write.saturating_add(run);
-            self.advance(run);
-            match self.peek() {
+                break self.buf.get(read).copied();
+            };
+            match next {
                 Some(b'"') => {
                     // Blank what the escapes left between the decoded end and the quote.
-                    for gap in write..self.pos {
-                        self.put(gap, b' ');
+                    if let Some(gap) = self.buf.get_mut(write..read) {
+                        gap.fill(b' ');
                     }
-                    self.advance(1);
+                    self.pos = read + 1;
                     return Ok(start..write);
                 }
                 Some(b'\\') => {
-                    let escape = self
-                        .buf
-                        .get(self.pos.saturating_add(1))
-                        .copied()
-                        .ok_or(Error::BadJson)?;
-                    self.advance(2);
+                    let escape = self.buf.get(read + 1).copied().ok_or(Error::BadJson)?;
+                    read += 2;
                     let decoded = match escape {
                         b'"' | b'\\' | b'/' => escape,
                         b'b' => 0x08,
@@ -223,21 +242,26 @@ impl<'b> Reader<'b> {
                         b'r' => b'\r',
                         b't' => b'\t',
                         b'u' => {
+                            self.pos = read;
                             let c = self.unicode_escape()?;
+                            read = self.pos;
                             let mut utf8 = [0u8; 4];
                             for &b in c.encode_utf8(&mut utf8).as_bytes() {
                                 self.put(write, b);
-                                write = write.saturating_add(1);
+                                write += 1;
                             }
                             continue;
                         }
                         _ => return Err(Error::BadJson),
                     };
                     self.put(write, decoded);
-                    write = write.saturating_add(1);
+                    write += 1;
                 }
                 // A raw control character, or the end of the text.
-                _ => return Err(Error::BadJson),
+                _ => {
+                    self.pos = read;
+                    return Err(Error::BadJson);
+                }
             }
         }
     }
@@ -501,6 +525,51 @@ mod tests {
         deep[depth + 1..2 * depth + 2].fill(b']');
         let text = core::str::from_utf8(&deep[..2 * depth + 2]).unwrap();
         assert_eq!(skip(text), Err(Error::JsonTooDeep));
+    }
+
+    #[test]
+    /// Strings with every kind of escape, anywhere and in runs of any length, decode to the
+    /// text they escape, and the bytes the escapes leave behind are spaces.
+    fn escaped_strings_decode_to_their_text() {
+        extern crate std;
+        use proptest::prelude::*;
+        use std::string::String;
+        use std::vec::Vec;
+
+        let piece = prop_oneof![
+            "[a-z0-9 ]{0,12}".prop_map(|s| (s.clone(), s)),
+            "\\PC".prop_map(|c| {
+                let escaped = c
+                    .encode_utf16()
+                    .map(|unit| std::format!("\\u{unit:04X}"))
+                    .collect::<String>();
+                (c, escaped)
+            }),
+            prop::sample::select(std::vec![
+                ("\"", "\\\""),
+                ("\\", "\\\\"),
+                ("/", "\\/"),
+                ("\u{8}", "\\b"),
+                ("\u{c}", "\\f"),
+                ("\n", "\\n"),
+                ("\r", "\\r"),
+                ("\t", "\\t"),
+                ("\u{0}", "\\u0000"),
+            ])
+            .prop_map(|(c, e)| (String::from(c), String::from(e))),
+        ];
+        proptest!(ProptestConfig::with_cases(3000), |(pieces in proptest::collection::vec(piece, 0..40))| {
+            let text: String = pieces.iter().map(|(t, _)| t.as_str()).collect();
+            let json: String = pieces.iter().map(|(_, e)| e.as_str()).collect();
+            let mut buf: Vec<u8> = std::format!("\"{json}\"").into_bytes();
+            let len = buf.len();
+            let mut reader = Reader::new(&mut buf);
+            let range = reader.string_value(Error::WrongClaimType).unwrap();
+            prop_assert_eq!(reader.pos, len);
+            let end = range.end;
+            prop_assert_eq!(reader.bytes(range), text.as_bytes());
+            prop_assert!(buf[end..len - 1].iter().all(|&b| b == b' '));
+        });
     }
 
     #[test]

@@ -15,6 +15,17 @@ pub(crate) trait Out {
     fn put_clean(&mut self, bytes: &[u8]) -> Result<(), ()> {
         self.put(bytes)
     }
+
+    /// The unwritten rest of the buffer, for a writer that checks its room once; `None` where
+    /// bytes are only counted.
+    fn spare(&mut self) -> Option<&mut [u8]> {
+        None
+    }
+
+    /// Counts `n` bytes written into [`Out::spare`].
+    fn commit(&mut self, n: usize) {
+        let _ = n;
+    }
 }
 
 /// Writes into a slice from its front.
@@ -72,6 +83,16 @@ impl Out for SliceOut<'_> {
             self.len += 1;
         }
         Ok(())
+    }
+
+    #[inline(always)]
+    fn spare(&mut self) -> Option<&mut [u8]> {
+        self.buf.get_mut(self.len..)
+    }
+
+    #[inline(always)]
+    fn commit(&mut self, n: usize) {
+        self.len = self.len.saturating_add(n);
     }
 }
 
@@ -138,6 +159,13 @@ pub(crate) fn write_claims<O: Out>(claims: &Claims<'_>, out: &mut O) -> Result<(
 /// escaped (`\b \f \n \r \t` by name, the rest as lowercase `\u00xx`); everything else, `/`,
 /// DEL and U+2028 included, is copied as UTF-8.
 pub(crate) fn put_string<O: Out>(out: &mut O, text: &str) -> Result<(), ()> {
+    if let Some(written) = out
+        .spare()
+        .and_then(|spare| put_string_roomy(spare, text.as_bytes()))
+    {
+        out.commit(written);
+        return Ok(());
+    }
     out.put(b"\"")?;
     let mut rest = text.as_bytes();
     loop {
@@ -152,6 +180,119 @@ pub(crate) fn put_string<O: Out>(out: &mut O, text: &str) -> Result<(), ()> {
         rest = after;
     }
     out.put(b"\"")
+}
+
+/// [`put_string`] into `dst` when it has room for the worst case (every byte escaped as six)
+/// and a word more, returning the bytes written; `None`, with nothing written, otherwise.
+///
+/// With that room, every store can be a whole word. Words with nothing to escape are copied
+/// whole; in the others each byte stores its word from [`WRITTEN`] and moves on by its
+/// length, without a branch (strings that need escaping tend to need it often). What lies
+/// past the end is rewritten by the following stores or left beyond the returned length.
+/// Only where words are 64 bits: elsewhere the table costs more flash than the time it saves.
+#[cfg(target_pointer_width = "64")]
+#[allow(
+    clippy::arithmetic_side_effects,
+    reason = "`read` advances through `src` only past bytes found there; `write` grows by at \
+              most six for each byte read and two for the quotes, which the room checked first \
+              bounds"
+)]
+fn put_string_roomy(dst: &mut [u8], src: &[u8]) -> Option<usize> {
+    let worst = src.len().checked_mul(6)?.checked_add(2 + 8)?;
+    if dst.len() < worst {
+        return None;
+    }
+    store(dst, 0, [b'"']);
+    let mut write = 1;
+    let escaped = |dst: &mut [u8], write: &mut usize, byte: u8| {
+        let (bytes, len) = WRITTEN
+            .get(usize::from(byte))
+            .copied()
+            .unwrap_or(([0; 8], 0));
+        store(dst, *write, bytes);
+        *write += usize::from(len);
+    };
+    let (words, tail) = src.as_chunks::<8>();
+    for &word in words {
+        store(dst, write, word);
+        if escape_marks(u64::from_le_bytes(word)) == 0 {
+            write += 8;
+        } else {
+            for byte in word {
+                escaped(dst, &mut write, byte);
+            }
+        }
+    }
+    for &byte in tail {
+        escaped(dst, &mut write, byte);
+    }
+    store(dst, write, [b'"']);
+    Some(write + 1)
+}
+
+#[cfg(not(target_pointer_width = "64"))]
+fn put_string_roomy(_: &mut [u8], _: &[u8]) -> Option<usize> {
+    None
+}
+
+/// What `JSON.stringify` writes for each byte inside a string, padded to a word, and its
+/// length: the byte itself, or the escape of `"`, `\` and controls below 0x20.
+#[cfg(target_pointer_width = "64")]
+#[allow(
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation,
+    reason = "evaluated at compile time, where a bad index is a build error"
+)]
+static WRITTEN: [([u8; 8], u8); 256] = {
+    let mut table = [([0u8; 8], 1u8); 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let named = match byte as u8 {
+            b'"' => b'"',
+            b'\\' => b'\\',
+            0x08 => b'b',
+            0x0c => b'f',
+            b'\n' => b'n',
+            b'\r' => b'r',
+            b'\t' => b't',
+            _ => 0,
+        };
+        table[byte] = if named != 0 {
+            ([b'\\', named, 0, 0, 0, 0, 0, 0], 2)
+        } else if byte < 0x20 {
+            (
+                [
+                    b'\\',
+                    b'u',
+                    b'0',
+                    b'0',
+                    HEX[byte >> 4],
+                    HEX[byte & 0x0f],
+                    0,
+                    0,
+                ],
+                6,
+            )
+        } else {
+            ([byte as u8, 0, 0, 0, 0, 0, 0, 0], 1)
+        };
+        byte += 1;
+    }
+    table
+};
+
+/// The high bit of each byte of `word` that needs escaping; the lowest is exact (see
+/// [`clean_prefix_len`]).
+pub(crate) const fn escape_marks(word: u64) -> u64 {
+    const ONES: u64 = u64::MAX / 0xff;
+    const HIGHS: u64 = ONES << 7;
+    const fn less(w: u64, n: u8) -> u64 {
+        w.wrapping_sub(ONES.wrapping_mul(n as u64)) & !w & HIGHS
+    }
+    const fn equal(w: u64, b: u8) -> u64 {
+        less(w ^ ONES.wrapping_mul(b as u64), 1)
+    }
+    less(word, 0x20) | equal(word, b'"') | equal(word, b'\\')
 }
 
 fn put_escape<O: Out>(out: &mut O, byte: u8) -> Result<(), ()> {
@@ -171,7 +312,7 @@ fn put_escape<O: Out>(out: &mut O, byte: u8) -> Result<(), ()> {
     out.put(&[b'\\', named])
 }
 
-const fn needs_escape(byte: u8) -> bool {
+pub(crate) const fn needs_escape(byte: u8) -> bool {
     byte < 0x20 || byte == b'"' || byte == b'\\'
 }
 
@@ -407,6 +548,27 @@ mod tests {
             0x80u8, 0xff, 0x20, 0x21, 0x23, 0x5b, 0x5d, 0x7f, 0xe2, 0x80, 0xa8,
         ];
         assert_eq!(clean_prefix_len(&high), high.len());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+
+        /// The word-at-a-time writer (a roomy buffer) and the careful one (a buffer exactly
+        /// as long as the string needs) write the same bytes, and the counter agrees.
+        #[test]
+        fn roomy_and_tight_writers_agree(text in "(\\PC|[\\x00-\\x1f\"\\\\])*") {
+            let mut counter = Counter::default();
+            put_string(&mut counter, &text).unwrap();
+            let mut roomy = [0u8; 2048];
+            let mut out = SliceOut::new(&mut roomy);
+            put_string(&mut out, &text).unwrap();
+            proptest::prop_assert_eq!(out.len(), counter.0);
+            let mut tight = [0u8; 2048];
+            let mut out = SliceOut::new(&mut tight[..counter.0]);
+            put_string(&mut out, &text).unwrap();
+            proptest::prop_assert_eq!(out.len(), counter.0);
+            proptest::prop_assert_eq!(&roomy[..counter.0], &tight[..counter.0]);
+        }
     }
 
     #[test]

@@ -20,6 +20,7 @@
     )
 )]
 
+mod accelerated;
 mod access;
 mod base64url;
 mod claims;
@@ -28,6 +29,7 @@ mod error;
 mod json_reader;
 mod json_writer;
 mod list;
+mod mac;
 mod sign;
 mod verify;
 
