@@ -1428,6 +1428,93 @@ fn batch_lines_and_waits_get_precise_messages() {
     }
 }
 
+/// `batch` signs four lines at a time and reads simple lines on the reading thread, yet a
+/// run that fails names the first bad line, whichever step refuses it: reading (JSON, UTF-8),
+/// the fields, or signing (a token too long).
+#[test]
+fn batch_names_the_first_bad_line_whatever_refuses_it() {
+    let dir = tempdir();
+    let good = r#"{"roomId":"r","participantId":"p"}"#;
+    let long = format!(r#"{{"roomId":"{}"}}"#, "r".repeat(300));
+    let cases: [(Vec<&[u8]>, &str); 5] = [
+        // A field refused on line 2, bad JSON on line 3, in one group of four.
+        (
+            vec![
+                good.as_bytes(),
+                br#"{"version":3}"#,
+                b"{nope",
+                good.as_bytes(),
+            ],
+            "line 2: version must be 2",
+        ),
+        // Bad JSON on line 2, a field on line 3.
+        (
+            vec![
+                good.as_bytes(),
+                b"{nope",
+                br#"{"version":3}"#,
+                good.as_bytes(),
+            ],
+            "line 2: column",
+        ),
+        // Too long to sign on line 1, a field on line 4.
+        (
+            vec![
+                long.as_bytes(),
+                good.as_bytes(),
+                good.as_bytes(),
+                br#"{"version":3}"#,
+            ],
+            "line 1: the token would be",
+        ),
+        // Not UTF-8 on line 6 after five good lines (one group of four and one more).
+        (
+            vec![good.as_bytes(); 5]
+                .into_iter()
+                .chain([&b"{\"roomId\":\"\xff\"}"[..]])
+                .collect(),
+            "line 6: not UTF-8",
+        ),
+        // A field refused on line 5, after a line serde reads, before a line not UTF-8.
+        (
+            vec![
+                good.as_bytes(),
+                br#"{"roles":["rtc"]}"#,
+                good.as_bytes(),
+                good.as_bytes(),
+                br#"{"version":3}"#,
+                b"\xff",
+            ],
+            "line 5: version must be 2",
+        ),
+    ];
+    for (lines, message) in cases {
+        let input = lines.join(&b'\n');
+        let output = dir.path().join("tokens.txt");
+        let assert = with_stdin(
+            cli(dir.path())
+                .args([
+                    "batch",
+                    "--api-key",
+                    "key",
+                    "--max-token-len",
+                    "400",
+                    "--output",
+                ])
+                .arg(&output)
+                .env("VIDEOSDK_SECRET_KEY", SECRET),
+            &input,
+        );
+        assert_eq!(code(&assert), 2, "{message}: {}", err(&assert));
+        assert!(
+            err(&assert).starts_with(message),
+            "{message}: {}",
+            err(&assert)
+        );
+        assert!(!output.exists(), "{message}: output left behind");
+    }
+}
+
 /// A token with names this tool does not know verifies, shows them as unknown and grants
 /// nothing from them; `--refuse-unknown-names` refuses it.
 #[test]

@@ -1,7 +1,9 @@
 //! Every golden vector made by Node's `jsonwebtoken` 9 is reproduced byte for byte by the core.
 
 use base64ct::{Base64UrlUnpadded, Encoding};
-use videosdk_token_core::{Error, ExpiresIn, Key, dangerous, sign, sign_to_string, token_len};
+use videosdk_token_core::{
+    Error, ExpiresIn, Key, LANES, Signer, dangerous, sign, sign_to_string, token_len,
+};
 use videosdk_token_harness::vectors;
 
 #[test]
@@ -30,6 +32,53 @@ fn every_vector_is_byte_identical() {
         assert_eq!(
             token_len(&claims),
             Ok(vector.token.len()),
+            "{}",
+            vector.name
+        );
+    }
+}
+
+/// Each lane of `Signer::sign_lanes` gives what `sign` gives with the same buffer: every vector's
+/// token in every lane, beside lanes of other claims with buffers exact, one byte short, roomy
+/// and far too small (the short ones refused and wiped without touching their neighbours).
+#[test]
+fn signer_lanes_give_each_lane_what_sign_gives() {
+    let doc = vectors::load();
+    let typed: Vec<_> = doc.vectors.iter().map(|v| v.typed()).collect();
+    let claims: Vec<_> = typed
+        .iter()
+        .map(|t| t.claims().expect("valid claims"))
+        .collect();
+    let n = claims.len();
+    for (i, vector) in doc.vectors.iter().enumerate() {
+        let key = Key::new(vector.secret.as_bytes()).expect("non-empty secret");
+        let chosen: [usize; LANES] = std::array::from_fn(|l| (i + l * 7) % n);
+        let sizes: [usize; LANES] = std::array::from_fn(|l| {
+            let len = token_len(&claims[chosen[l]]).expect("valid claims");
+            match (l + i) % LANES {
+                0 => len,
+                1 => len - 1,
+                2 => 4096,
+                _ => 40,
+            }
+        });
+        let mut bufs: Vec<Vec<u8>> = sizes.iter().map(|&size| vec![0xAA; size]).collect();
+        let [a, b, c, d] = &mut bufs[..] else {
+            unreachable!("four buffers")
+        };
+        let mut signer = Signer::new(&key);
+        let lanes = signer
+            .sign_lanes(chosen.map(|j| &claims[j]), [a.as_mut_slice(), b, c, d])
+            .map(|r| r.map(str::to_owned));
+        for l in 0..LANES {
+            let mut one = vec![0xAA; sizes[l]];
+            let want = sign(&claims[chosen[l]], &key, &mut one).map(str::to_owned);
+            assert_eq!(lanes[l], want, "{}: lane {l}", vector.name);
+            assert_eq!(bufs[l], one, "{}: lane {l}'s buffer", vector.name);
+        }
+        assert_eq!(
+            lanes[0].as_deref().ok(),
+            (sizes[0] >= vector.token.len()).then_some(vector.token.as_str()),
             "{}",
             vector.name
         );

@@ -49,3 +49,32 @@ pub(crate) fn utf8(bytes: &[u8]) -> Option<&str> {
         core::str::from_utf8(bytes).ok()
     }
 }
+
+/// HMACs of [`LANES`](crate::LANES) messages with their compressions interleaved (SHA-NI),
+/// each lane's inner hash resumed from `starts` after that many whole `blocks`, given the
+/// rest of its message; or `None` where the CPU (or the build) has no such thing.
+#[inline(always)]
+pub(crate) fn hmac_lanes(
+    starts: &[[u32; 8]; crate::LANES],
+    blocks: [usize; crate::LANES],
+    outer: &[u32; 8],
+    rests: [&[u8]; crate::LANES],
+) -> Option<[[u8; 32]; crate::LANES]> {
+    #[cfg(feature = "simd")]
+    {
+        use videosdk_token_simd::lanes::{Resume, hmac_resumed};
+        let [a, b, c, d] = starts;
+        let resume = |state, n: usize| Resume::new(state, n as u64);
+        let [w, x, y, z] = blocks;
+        hmac_resumed(
+            [resume(a, w), resume(b, x), resume(c, y), resume(d, z)],
+            outer,
+            rests,
+        )
+    }
+    #[cfg(not(feature = "simd"))]
+    {
+        let _ = (starts, blocks, outer, rests);
+        None
+    }
+}

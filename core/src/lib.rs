@@ -41,7 +41,7 @@ pub use error::Error;
 pub use sign::sign_claims;
 #[cfg(feature = "heapless")]
 pub use sign::sign_to_string;
-pub use sign::{HEADER, Key, SIGNATURE_LEN, max_token_len, sign, token_len};
+pub use sign::{HEADER, Key, LANES, SIGNATURE_LEN, Signer, max_token_len, sign, token_len};
 pub use verify::{
     DEFAULT_MAX_TOKEN_LEN, MAX_UNKNOWN_NAMES, Rules, TokenClaims, VerifiedClaims, dangerous,
     scratch_len, verify, verify_in_place,

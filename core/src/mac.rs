@@ -12,6 +12,8 @@
 use sha2::Digest;
 use sha2::block_api::compress256;
 
+use crate::sign::LANES;
+
 const BLOCK: usize = 64;
 
 /// The outer hash's message in bits: the pad block and the inner digest.
@@ -32,8 +34,8 @@ const IV: [u32; 8] = [
 /// The SHA-256 states after the secret's inner and outer pads.
 #[derive(Clone)]
 pub(crate) struct Pads {
-    inner: [u32; 8],
-    outer: [u32; 8],
+    pub(crate) inner: [u32; 8],
+    pub(crate) outer: [u32; 8],
 }
 
 impl Pads {
@@ -69,25 +71,95 @@ impl Pads {
         pads
     }
 
-    /// The HMAC of `message`. One block of stack serves the padding and the outer hash.
+    /// The HMAC of `message`.
     pub(crate) fn tag(&self, message: &[u8]) -> [u8; 32] {
         let mut state = self.inner;
         let (blocks, rest) = message.as_chunks::<BLOCK>();
         compress256(&mut state, blocks);
+        self.finish(state, message.len(), rest)
+    }
+
+    /// The HMAC of `message`, resuming from the state `prefix` remembers after the leading
+    /// whole blocks it shares with the last message, and remembering this one's.
+    ///
+    /// The blocks to remember are compressed one at a time, as the tag needs them anyway, so
+    /// a message that shares nothing costs what [`Pads::tag`] does, less a few compares.
+    pub(crate) fn tag_prefixed(&self, prefix: &mut Prefix, message: &[u8]) -> [u8; 32] {
+        let (blocks, rest) = message.as_chunks::<BLOCK>();
+        let matched = prefix.matched(blocks);
+        let mut state = prefix.state_after(matched).unwrap_or(self.inner);
+        let remembered = blocks.len().min(CACHED_BLOCKS);
+        prefix.learn(&mut state, blocks, matched, remembered);
+        compress256(&mut state, blocks.get(remembered..).unwrap_or_default());
+        self.finish(state, message.len(), rest)
+    }
+
+    /// The HMACs of [`LANES`] messages: the leading blocks all four share are compressed
+    /// once (and remembered), each lane resumes where `prefix` agrees with it, and the rest
+    /// is compressed in lanes side by side where the CPU can, one lane at a time elsewhere.
+    pub(crate) fn tags_prefixed(
+        &self,
+        prefix: &mut Prefix,
+        messages: [&[u8]; LANES],
+    ) -> [[u8; 32]; LANES] {
+        let blocks = messages.map(|m| m.as_chunks::<BLOCK>().0);
+        let [first, others @ ..] = blocks;
+        let common = first
+            .iter()
+            .take(CACHED_BLOCKS)
+            .enumerate()
+            .take_while(|&(i, block)| others.iter().all(|b| b.get(i) == Some(block)))
+            .count();
+        let matched = prefix.matched(first);
+        if common > matched {
+            let mut state = prefix.state_after(matched).unwrap_or(self.inner);
+            prefix.learn(&mut state, first, matched, common);
+        }
+        let resumed: [usize; LANES] = blocks.map(|b| prefix.matched(b));
+        let starts: [[u32; 8]; LANES] =
+            resumed.map(|k| prefix.state_after(k).unwrap_or(self.inner));
+        let rests: [&[u8]; LANES] = core::array::from_fn(|l| {
+            let skip = resumed.get(l).copied().unwrap_or(0).saturating_mul(BLOCK);
+            messages
+                .get(l)
+                .and_then(|m| m.get(skip..))
+                .unwrap_or_default()
+        });
+        crate::accelerated::hmac_lanes(&starts, resumed, &self.outer, rests).unwrap_or_else(|| {
+            core::array::from_fn(|l| {
+                let (state, rest) = (starts.get(l), rests.get(l));
+                let (Some(&state), Some(&rest)) = (state, rest) else {
+                    return [0; 32];
+                };
+                let done = resumed.get(l).copied().unwrap_or(0).saturating_mul(BLOCK);
+                self.resume(state, done, rest)
+            })
+        })
+    }
+
+    /// The HMAC of a message whose first `done` bytes (whole blocks) left the inner hash in
+    /// `state`, given the rest.
+    fn resume(&self, mut state: [u32; 8], done: usize, rest: &[u8]) -> [u8; 32] {
+        let (blocks, tail) = rest.as_chunks::<BLOCK>();
+        compress256(&mut state, blocks);
+        self.finish(state, done.saturating_add(rest.len()), tail)
+    }
+
+    /// The inner hash's padding (after `tail`, the last part block of a `len`-byte message)
+    /// and the outer hash. One block of stack serves both.
+    fn finish(&self, mut state: [u32; 8], len: usize, tail: &[u8]) -> [u8; 32] {
         // The inner hash covers the pad block too.
-        let bits = (message.len() as u64)
-            .wrapping_add(BLOCK as u64)
-            .wrapping_mul(8);
-        // `rest` is under a block; with the 0x80 and the 8-byte length it fits in one block
+        let bits = (len as u64).wrapping_add(BLOCK as u64).wrapping_mul(8);
+        // `tail` is under a block; with the 0x80 and the 8-byte length it fits in one block
         // when it is under 56 bytes, else the length goes in a block of its own.
         let mut block = [0u8; BLOCK];
-        if let Some(slot) = block.get_mut(..rest.len()) {
-            slot.copy_from_slice(rest);
+        if let Some(slot) = block.get_mut(..tail.len()) {
+            slot.copy_from_slice(tail);
         }
-        if let Some(marker) = block.get_mut(rest.len()) {
+        if let Some(marker) = block.get_mut(tail.len()) {
             *marker = 0x80;
         }
-        if rest.len() >= BLOCK - 8 {
+        if tail.len() >= BLOCK - 8 {
             compress256(&mut state, &[block]);
             block = [0u8; BLOCK];
         }
@@ -117,6 +189,65 @@ impl Pads {
         use zeroize::Zeroize;
         self.inner.zeroize();
         self.outer.zeroize();
+    }
+}
+
+/// Leading whole blocks of a signing input remembered: at most this many.
+const CACHED_BLOCKS: usize = 4;
+
+/// The leading whole blocks of the last signing input, each with the inner hash's state
+/// after it: tokens of one API key and permissions share their first two blocks or so.
+/// It holds message bytes and states derived from the key, so it is wiped with it.
+#[derive(Clone)]
+pub(crate) struct Prefix {
+    blocks: [[u8; BLOCK]; CACHED_BLOCKS],
+    states: [[u32; 8]; CACHED_BLOCKS],
+    len: usize,
+}
+
+impl Prefix {
+    pub(crate) const fn new() -> Self {
+        Self {
+            blocks: [[0; BLOCK]; CACHED_BLOCKS],
+            states: [[0; 8]; CACHED_BLOCKS],
+            len: 0,
+        }
+    }
+
+    /// How many of `blocks` lead with the blocks remembered.
+    fn matched(&self, blocks: &[[u8; BLOCK]]) -> usize {
+        self.blocks
+            .iter()
+            .take(self.len)
+            .zip(blocks)
+            .take_while(|(a, b)| a == b)
+            .count()
+    }
+
+    /// The state after `n` remembered blocks; `None` for none.
+    fn state_after(&self, n: usize) -> Option<[u32; 8]> {
+        self.states.get(n.checked_sub(1)?).copied()
+    }
+
+    /// Compresses `blocks[from..to]` into `state` (the state after `from` of them), and
+    /// remembers them with the state after each, in place of what was remembered past `from`.
+    fn learn(&mut self, state: &mut [u32; 8], blocks: &[[u8; BLOCK]], from: usize, to: usize) {
+        let slots = self.blocks.iter_mut().zip(self.states.iter_mut());
+        for ((block, (slot, after)), _) in blocks.iter().zip(slots).skip(from).zip(from..to) {
+            compress256(state, core::slice::from_ref(block));
+            *slot = *block;
+            *after = *state;
+        }
+        self.len = to.min(CACHED_BLOCKS);
+    }
+
+    /// Forgets everything (the `zeroize` feature calls this on drop).
+    #[cfg(feature = "zeroize")]
+    pub(crate) fn wipe(&mut self) {
+        use zeroize::Zeroize;
+        self.blocks.zeroize();
+        self.states.zeroize();
+        self.len = 0;
     }
 }
 

@@ -9,7 +9,7 @@ use crate::Error;
 use crate::base64url::{encode_in_place, encode_mac, encoded_len, store};
 use crate::claims::Claims;
 use crate::json_writer::{Counter, SliceOut, write_claims};
-use crate::mac::Pads;
+use crate::mac::{Pads, Prefix};
 
 /// `{"alg":"HS256","typ":"JWT"}` in base64url: the header of every token made here.
 pub const HEADER: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
@@ -92,22 +92,9 @@ impl fmt::Debug for Key {
 /// [`Error::TimeOutOfRange`], [`Error::LifetimeOverflow`], [`Error::NonPositiveLifetime`];
 /// then [`Error::BufferTooSmall`] with the exact length needed.
 pub fn sign<'o>(claims: &Claims<'_>, key: &Key, out: &'o mut [u8]) -> Result<&'o str, Error> {
-    claims.check()?;
-    let (from, json_len) = match write_json(out, |rest| {
-        let mut writer = SliceOut::new(rest);
-        write_claims(claims, &mut writer)
-            .ok()
-            .map(|()| writer.len())
-    }) {
-        Some(placed) => placed,
-        None => {
-            out.fill(0);
-            return Err(Error::BufferTooSmall {
-                needed: token_len(claims)?,
-            });
-        }
-    };
-    finish(out, from, json_len, key)
+    let len = signing_input_of(claims, out)?;
+    let tag = key.tag(out.get(..len).unwrap_or_default());
+    Ok(seal(out, len, &tag))
 }
 
 /// Room for the payload: `out` less the header, its dot, the second dot and the signature.
@@ -204,25 +191,162 @@ fn finish<'o>(
     json_len: usize,
     key: &Key,
 ) -> Result<&'o str, Error> {
+    let input_len = signing_input(out, from, json_len)?;
+    let tag = key.tag(out.get(..input_len).unwrap_or_default());
+    Ok(seal(out, input_len, &tag))
+}
+
+/// Encodes the JSON at `payload_room(out)[from..][..json_len]` in place after the header:
+/// the signing input, whose length it returns, with room left after it for the signature.
+fn signing_input(out: &mut [u8], from: usize, json_len: usize) -> Result<usize, Error> {
     let total = token_len_for_json(json_len);
     let payload_end = PAYLOAD_START.saturating_add(encoded_len(json_len));
     if let Some(room) = out.get_mut(PAYLOAD_START..) {
         encode_in_place(room, from, json_len);
     }
-    let Some((signing_input, signature)) = out
-        .get_mut(..total)
-        .and_then(|t| t.split_at_mut_checked(payload_end))
-    else {
+    if out.len() < total {
         out.fill(0);
         return Err(Error::BufferTooSmall { needed: total });
-    };
-    store(signing_input, 0, *HEADER_AND_DOT);
-    let tag = key.tag(signing_input);
-    store(signature, 0, [b'.']);
-    store(signature, 1, encode_mac(&tag));
+    }
+    store(out, 0, *HEADER_AND_DOT);
+    Ok(payload_end)
+}
+
+/// Writes the dot and `tag` after the signing input of `input_len` bytes, which
+/// [`signing_input`] checked has room for them, and returns the token.
+fn seal<'o>(out: &'o mut [u8], input_len: usize, tag: &[u8; 32]) -> &'o str {
+    store(out, input_len, [b'.']);
+    store(out, input_len.saturating_add(1), encode_mac(tag));
+    let total = input_len.saturating_add(1).saturating_add(SIGNATURE_LEN);
     // Every byte written is base64url or a dot, so the text is ASCII: the check cannot fail,
     // and no error variant pretends it could (every golden vector checks the output).
-    Ok(crate::accelerated::utf8(out.get(..total).unwrap_or_default()).unwrap_or_default())
+    core::str::from_utf8(out.get(..total).unwrap_or_default()).unwrap_or_default()
+}
+
+/// How many tokens [`Signer::sign_lanes`] signs at once.
+pub const LANES: usize = 4;
+
+/// Signs many tokens with one key, faster than [`sign`] one by one, with exactly its results.
+///
+/// - It remembers the inner hash's state after the leading 64-byte blocks of the last
+///   signing input, and resumes from it when the next one starts with the same blocks: tokens
+///   of one API key and permissions share their first two blocks or so, a third of a short
+///   token's compressions.
+/// - [`Signer::sign_lanes`] signs [`LANES`] tokens at once: with the `simd` feature, on a
+///   CPU with SHA-NI, their compressions are interleaved, which costs less than one after
+///   another.
+///
+/// ```
+/// use videosdk_token_core::{Claims, Key, LANES, Permission, Signer, sign};
+///
+/// let key = Key::new(b"demo-secret-0123456789abcdef-0123456789")?;
+/// let mut signer = Signer::new(&key);
+/// let rooms = ["a", "bb", "ccc", "dddd"];
+/// let claims = rooms.map(|room| {
+///     Claims::new("demo-api-key", &[Permission::AllowJoin], 1_700_000_000, 1_700_007_200)
+///         .with_room_id(room)
+/// });
+/// let mut bufs = [[0u8; 256]; LANES];
+/// let [a, b, c, d] = &mut bufs;
+/// let tokens = signer.sign_lanes([&claims[0], &claims[1], &claims[2], &claims[3]], [a, b, c, d]);
+/// let mut one = [0u8; 256];
+/// assert_eq!(tokens[2].as_deref(), Ok(sign(&claims[2], &key, &mut one)?));
+/// # Ok::<(), videosdk_token_core::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Signer<'k> {
+    key: &'k Key,
+    prefix: Prefix,
+}
+
+impl fmt::Debug for Signer<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Signer { ... }")
+    }
+}
+
+// The remembered blocks and states are message bytes and states derived from the key.
+#[cfg(feature = "zeroize")]
+impl Drop for Signer<'_> {
+    fn drop(&mut self) {
+        self.prefix.wipe();
+    }
+}
+
+#[cfg(feature = "zeroize")]
+impl zeroize::ZeroizeOnDrop for Signer<'_> {}
+
+impl<'k> Signer<'k> {
+    /// A signer with `key` that remembers nothing yet.
+    #[must_use]
+    pub const fn new(key: &'k Key) -> Self {
+        Self {
+            key,
+            prefix: Prefix::new(),
+        }
+    }
+
+    /// Signs `claims` into `out`, as [`sign`] does.
+    ///
+    /// # Errors
+    /// As [`sign`].
+    pub fn sign<'o>(&mut self, claims: &Claims<'_>, out: &'o mut [u8]) -> Result<&'o str, Error> {
+        let len = signing_input_of(claims, out)?;
+        let tag = self
+            .key
+            .pads
+            .tag_prefixed(&mut self.prefix, out.get(..len).unwrap_or_default());
+        Ok(seal(out, len, &tag))
+    }
+
+    /// Signs [`LANES`] tokens, each into its own buffer, with the results [`sign`] gives each
+    /// (a lane's error leaves the others signed).
+    pub fn sign_lanes<'o>(
+        &mut self,
+        claims: [&Claims<'_>; LANES],
+        outs: [&'o mut [u8]; LANES],
+    ) -> [Result<&'o str, Error>; LANES] {
+        let mut outs = outs;
+        let mut inputs = [Err(Error::NoPermissions); LANES];
+        for ((input, claims), out) in inputs.iter_mut().zip(claims).zip(outs.iter_mut()) {
+            *input = signing_input_of(claims, out);
+        }
+        let messages: [&[u8]; LANES] =
+            core::array::from_fn(|l| match (inputs.get(l), outs.get(l)) {
+                (Some(Ok(len)), Some(out)) => out.get(..*len).unwrap_or_default(),
+                _ => &[],
+            });
+        let tags = self.key.pads.tags_prefixed(&mut self.prefix, messages);
+        let mut tags = tags.iter();
+        let mut inputs = inputs.into_iter();
+        outs.map(|out| {
+            let tag = tags.next().copied().unwrap_or_default();
+            inputs
+                .next()
+                .unwrap_or(Err(Error::NoPermissions))
+                .map(|len| seal(out, len, &tag))
+        })
+    }
+}
+
+/// Checks `claims` and writes their signing input into `out`, returning its length, with
+/// room left for the signature; on error `out` holds nothing of a token.
+fn signing_input_of(claims: &Claims<'_>, out: &mut [u8]) -> Result<usize, Error> {
+    claims.check()?;
+    match write_json(out, |rest| {
+        let mut writer = SliceOut::new(rest);
+        write_claims(claims, &mut writer)
+            .ok()
+            .map(|()| writer.len())
+    }) {
+        Some((from, json_len)) => signing_input(out, from, json_len),
+        None => {
+            out.fill(0);
+            Err(Error::BufferTooSmall {
+                needed: token_len(claims)?,
+            })
+        }
+    }
 }
 
 /// Signs `claims` into a `heapless::String` of capacity `N` (see [`max_token_len`]).

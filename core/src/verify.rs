@@ -610,7 +610,7 @@ pub fn verify_in_place<'b>(
     if token.len() > rules.max_token_len {
         return Err(Error::TokenTooLong);
     }
-    let Some(text) = crate::accelerated::utf8(token) else {
+    let Ok(text) = core::str::from_utf8(token) else {
         return Err(if three_segments(token) {
             Error::BadBase64
         } else {

@@ -16,11 +16,12 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use anyhow::{Context, Result, anyhow, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use videosdk_token_core::Key;
+use videosdk_token_core::{Key, LANES, Signer};
 
 use crate::cli::BatchArgs;
 use crate::clock;
 use crate::issuer::Issuer;
+use crate::line;
 use crate::request::{Names, TokenRequest};
 use crate::sign::{Answer, Spec};
 
@@ -33,21 +34,25 @@ const BLOCK_LINES: usize = 16 * 1024;
 /// Lines each signing task turns into one output buffer.
 const TASK_LINES: usize = 256;
 
-/// Signs one input line (a [`TokenRequest`] over the flags' defaults) and appends its output
-/// line to `out`.
-fn sign_line(
-    text: &str,
-    defaults: &Spec<'_>,
-    key: &Key,
-    json: bool,
-    out: &mut Vec<u8>,
-    buf: &mut Vec<u8>,
-) -> Result<()> {
+/// An input line, and what the fixed-schema reader made of it.
+#[derive(Clone, Copy)]
+struct Line<'b> {
+    text: &'b str,
+    simple: Option<&'b line::Simple>,
+}
+
+/// Reads one input line: as the fixed-schema reader already did, or by serde (with its
+/// precise messages).
+fn read_line(line: Line<'_>) -> Result<TokenRequest<'_>> {
+    let text = line.text;
+    if let Some(simple) = line.simple {
+        return Ok(simple.request(text));
+    }
     // serde would read an array as the fields in order; only an object names them.
     if !text.trim_start().starts_with('{') {
         bail!("not a JSON object (every line must be an object, {{}} for the defaults)");
     }
-    let line: TokenRequest<'_> = serde_json::from_str(text).map_err(|e| {
+    serde_json::from_str(text).map_err(|e| {
         // serde_json ends its message with the position; say it as the column of this line.
         let message = e.to_string();
         let suffix = format!(" at line {} column {}", e.line(), e.column());
@@ -56,10 +61,11 @@ fn sign_line(
             e.column(),
             message.strip_suffix(&suffix).unwrap_or(&message)
         )
-    })?;
-    let mut names = Names::default();
-    let spec = line.resolve(defaults, None, &mut names)?;
-    let (token, exp) = spec.sign(key, buf)?;
+    })
+}
+
+/// Appends a token's output line.
+fn write_answer(out: &mut Vec<u8>, token: &str, exp: u64, json: bool) {
     if json {
         Answer {
             token,
@@ -70,83 +76,212 @@ fn sign_line(
         out.extend_from_slice(token.as_bytes());
     }
     out.push(b'\n');
+}
+
+/// Signs one input line (a [`TokenRequest`] over the flags' defaults) and appends its output
+/// line to `out`.
+fn sign_line(
+    text: Line<'_>,
+    defaults: &Spec<'_>,
+    signer: &mut Signer<'_>,
+    json: bool,
+    out: &mut Vec<u8>,
+    buf: &mut Vec<u8>,
+) -> Result<()> {
+    let line = read_line(text)?;
+    let mut names = Names::default();
+    let spec = line.resolve(defaults, None, &mut names)?;
+    let claims = spec.claims()?;
+    spec.fit(buf);
+    let token = signer.sign(&claims, buf)?;
+    spec.check_len(token)?;
+    write_answer(out, token, claims.exp(), json);
     Ok(())
 }
 
-/// Whole input lines (without their endings) in one buffer.
+/// Signs [`LANES`] input lines at once (their MACs computed side by side), appending their
+/// output lines to `out` in order; `first` is the first's number. If any line is refused,
+/// the four are signed one by one instead, so that the error is the first line's in order,
+/// whatever step refuses it.
+#[allow(clippy::too_many_arguments)]
+fn sign_lanes(
+    texts: [Line<'_>; LANES],
+    first: usize,
+    defaults: &Spec<'_>,
+    signer: &mut Signer<'_>,
+    json: bool,
+    out: &mut Vec<u8>,
+    bufs: &mut [Vec<u8>; LANES],
+) -> Result<()> {
+    let one_by_one = |signer: &mut Signer<'_>, out: &mut Vec<u8>, bufs: &mut [Vec<u8>; LANES]| {
+        for (l, &text) in texts.iter().enumerate() {
+            sign_line(text, defaults, signer, json, out, &mut bufs[0])
+                .map_err(|e| anyhow!("line {}: {e}", first + l))?;
+        }
+        Ok(())
+    };
+    let [Ok(q0), Ok(q1), Ok(q2), Ok(q3)] = texts.map(read_line) else {
+        return one_by_one(signer, out, bufs);
+    };
+    let mut names = [Names::default(); LANES];
+    let [n0, n1, n2, n3] = &mut names;
+    let (Ok(s0), Ok(s1), Ok(s2), Ok(s3)) = (
+        q0.resolve(defaults, None, n0),
+        q1.resolve(defaults, None, n1),
+        q2.resolve(defaults, None, n2),
+        q3.resolve(defaults, None, n3),
+    ) else {
+        return one_by_one(signer, out, bufs);
+    };
+    let specs = [s0, s1, s2, s3];
+    let [Ok(c0), Ok(c1), Ok(c2), Ok(c3)] = specs.each_ref().map(Spec::claims) else {
+        return one_by_one(signer, out, bufs);
+    };
+    for (spec, buf) in specs.iter().zip(bufs.iter_mut()) {
+        spec.fit(buf);
+    }
+    let mut lane_bufs = bufs.each_mut().map(Vec::as_mut_slice);
+    let tokens = signer.sign_lanes([&c0, &c1, &c2, &c3], lane_bufs.each_mut().map(|b| &mut **b));
+    let exps = [c0.exp(), c1.exp(), c2.exp(), c3.exp()];
+    if tokens
+        .iter()
+        .zip(&specs)
+        .any(|(token, spec)| token.as_ref().map_or(true, |t| spec.check_len(t).is_err()))
+    {
+        return one_by_one(signer, out, bufs);
+    }
+    for (token, exp) in tokens.into_iter().zip(exps) {
+        if let Ok(token) = token {
+            write_answer(out, token, exp, json);
+        }
+    }
+    Ok(())
+}
+
+/// Whole input lines (without their endings) in one buffer, checked to be UTF-8, with the
+/// simple ones already read (see [`line`]): the reading thread does that much of the work.
 struct Block {
     /// Number of the block's first line.
     first: usize,
-    bytes: Vec<u8>,
+    text: String,
     lines: Vec<Range<usize>>,
+    /// Each line read by the fixed-schema reader, or `None` for serde.
+    simple: Vec<Option<line::Simple>>,
+    /// The line after the last, which is not UTF-8: its error comes after theirs.
+    not_utf8: Option<usize>,
     /// Input bytes consumed, for the progress bar.
     consumed: u64,
 }
 
 /// Reads the next block, or `None` at the end of the input; a line longer than [`MAX_LINE`]
-/// is refused without reading the rest of it.
+/// is refused without reading the rest of it. A line that is not UTF-8 ends the block.
 fn read_block(reader: &mut impl BufRead, first: usize) -> Result<Option<Block>> {
-    let mut block = Block {
-        first,
-        bytes: Vec::with_capacity(BLOCK_LINES * 96),
-        lines: Vec::with_capacity(BLOCK_LINES),
-        consumed: 0,
-    };
+    let mut bytes = Vec::with_capacity(BLOCK_LINES * 96);
+    let mut lines = Vec::with_capacity(BLOCK_LINES);
+    let mut consumed = 0;
     let limit = u64::try_from(MAX_LINE).unwrap_or(u64::MAX) + 2;
-    while block.lines.len() < BLOCK_LINES {
-        let number = first + block.lines.len();
-        let start = block.bytes.len();
+    while lines.len() < BLOCK_LINES {
+        let number = first + lines.len();
+        let start = bytes.len();
         let read = reader
             .by_ref()
             .take(limit)
-            .read_until(b'\n', &mut block.bytes)
+            .read_until(b'\n', &mut bytes)
             .context("cannot read the input")?;
         if read == 0 {
             break;
         }
-        block.consumed += read as u64;
-        if block.bytes.last() == Some(&b'\n') {
-            block.bytes.pop();
-            if block.bytes.last() == Some(&b'\r') {
-                block.bytes.pop();
+        consumed += read as u64;
+        if bytes.last() == Some(&b'\n') {
+            bytes.pop();
+            if bytes.last() == Some(&b'\r') {
+                bytes.pop();
             }
         }
-        let line = block.bytes.get(start..).unwrap_or_default();
+        let line = bytes.get(start..).unwrap_or_default();
         if line.len() > MAX_LINE {
             bail!("line {number}: longer than {} KiB", MAX_LINE / 1024);
         }
         if line.iter().all(u8::is_ascii_whitespace) {
             bail!("line {number}: empty (every line must be a JSON object, {{}} for the defaults)");
         }
-        block.lines.push(start..block.bytes.len());
+        lines.push(start..bytes.len());
     }
-    Ok(if block.lines.is_empty() {
+    // One check for the block; a line that fails it ends the block there.
+    let (text, not_utf8) = match String::from_utf8(bytes) {
+        Ok(text) => (text, None),
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bad = lines.partition_point(|line| line.end <= valid);
+            let mut bytes = e.into_bytes();
+            bytes.truncate(lines.get(bad).map_or(valid, |line| line.start));
+            lines.truncate(bad);
+            let text = String::from_utf8(bytes).unwrap_or_default();
+            (text, Some(first + bad))
+        }
+    };
+    let simple = lines
+        .iter()
+        .map(|range| line::read(text.get(range.clone()).unwrap_or_default()))
+        .collect();
+    Ok(if lines.is_empty() && not_utf8.is_none() {
         None
     } else {
-        Some(block)
+        Some(Block {
+            first,
+            text,
+            lines,
+            simple,
+            not_utf8,
+            consumed,
+        })
     })
 }
 
-/// Signs a block into output buffers, one per task, in order.
+/// Signs a block into output buffers, one per task, in order: [`LANES`] lines at a time,
+/// and the few left over one by one.
 fn sign_block(block: &Block, defaults: &Spec<'_>, key: &Key, json: bool) -> Result<Vec<Vec<u8>>> {
-    block
+    let signed = block
         .lines
         .par_chunks(TASK_LINES)
+        .zip(block.simple.par_chunks(TASK_LINES))
         .enumerate()
-        .map(|(task, lines)| {
+        .map(|(task, (lines, simple))| {
             let mut out = Vec::with_capacity(lines.len() * 384);
-            let mut buf = Vec::new();
-            for (i, range) in lines.iter().enumerate() {
-                let number = block.first + task * TASK_LINES + i;
-                let text = block.bytes.get(range.clone()).unwrap_or_default();
-                let text =
-                    std::str::from_utf8(text).map_err(|_| anyhow!("line {number}: not UTF-8"))?;
-                sign_line(text, defaults, key, json, &mut out, &mut buf)
-                    .map_err(|e| anyhow!("line {number}: {e}"))?;
+            let mut bufs: [Vec<u8>; LANES] = Default::default();
+            let mut signer = Signer::new(key);
+            let first = block.first + task * TASK_LINES;
+            let line = |i: usize| Line {
+                text: lines
+                    .get(i)
+                    .and_then(|range| block.text.get(range.clone()))
+                    .unwrap_or_default(),
+                simple: simple.get(i).and_then(Option::as_ref),
+            };
+            let fours = lines.len() / LANES * LANES;
+            for i in (0..fours).step_by(LANES) {
+                let four = [line(i), line(i + 1), line(i + 2), line(i + 3)];
+                sign_lanes(
+                    four,
+                    first + i,
+                    defaults,
+                    &mut signer,
+                    json,
+                    &mut out,
+                    &mut bufs,
+                )?;
+            }
+            for i in fours..lines.len() {
+                sign_line(line(i), defaults, &mut signer, json, &mut out, &mut bufs[0])
+                    .map_err(|e| anyhow!("line {}: {e}", first + i))?;
             }
             Ok(out)
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    if let Some(number) = block.not_utf8 {
+        bail!("line {number}: not UTF-8");
+    }
+    Ok(signed)
 }
 
 /// Where the tokens go: standard output; a regular file (new or replaced), written to a

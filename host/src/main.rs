@@ -10,6 +10,7 @@ mod error;
 mod escape;
 mod inspect;
 mod issuer;
+mod line;
 mod meetings;
 mod metrics;
 mod paint;

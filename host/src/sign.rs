@@ -26,15 +26,20 @@ pub struct Spec<'a> {
 }
 
 impl Spec<'_> {
-    /// Signs into `buf`, growing it when the token does not fit, and returns the token and its
-    /// `exp`.
-    pub fn sign<'b>(&self, key: &Key, buf: &'b mut Vec<u8>) -> Result<(&'b str, u64)> {
-        let claims = Claims::expiring(self.api_key, self.permissions, self.iat, self.expires_in)?
-            .with_roles(self.roles)
-            .with_version_2_if(self.version_2)
-            .with_optional_room_id(self.room_id)
-            .with_optional_participant_id(self.participant_id);
-        // Grow to the bound for these string lengths once; a reused buffer then always fits.
+    /// The claims to sign.
+    pub fn claims(&self) -> Result<Claims<'_>> {
+        Ok(
+            Claims::expiring(self.api_key, self.permissions, self.iat, self.expires_in)?
+                .with_roles(self.roles)
+                .with_version_2_if(self.version_2)
+                .with_optional_room_id(self.room_id)
+                .with_optional_participant_id(self.participant_id),
+        )
+    }
+
+    /// Grows `buf` to the longest token these string lengths can make, once: a reused
+    /// buffer then always fits.
+    pub fn fit(&self, buf: &mut Vec<u8>) {
         let bound = max_token_len(
             self.api_key.len(),
             self.room_id.map_or(0, str::len),
@@ -43,7 +48,10 @@ impl Spec<'_> {
         if buf.len() < bound {
             buf.resize(bound, 0);
         }
-        let token = sign(&claims, key, buf)?;
+    }
+
+    /// Refuses a token longer than `verify` accepts: it would be useless.
+    pub fn check_len(&self, token: &str) -> Result<()> {
         if token.len() > self.max_token_len {
             bail!(
                 "the token would be {} bytes, longer than the {} bytes verify accepts; shorten \
@@ -52,6 +60,16 @@ impl Spec<'_> {
                 self.max_token_len
             );
         }
+        Ok(())
+    }
+
+    /// Signs into `buf`, growing it when the token does not fit, and returns the token and its
+    /// `exp`.
+    pub fn sign<'b>(&self, key: &Key, buf: &'b mut Vec<u8>) -> Result<(&'b str, u64)> {
+        let claims = self.claims()?;
+        self.fit(buf);
+        let token = sign(&claims, key, buf)?;
+        self.check_len(token)?;
         Ok((token, claims.exp()))
     }
 }

@@ -38,12 +38,43 @@ pub fn hmac(
     outer: &[u32; 8],
     messages: [&[u8]; LANES],
 ) -> Option<[[u8; 32]; LANES]> {
+    hmac_resumed([Resume::new(inner, 0); LANES], outer, messages)
+}
+
+/// Where a lane's inner hash starts: a SHA-256 state and how many bytes it has absorbed
+/// (the pad block's 64 and any whole blocks of the message before the rest given).
+#[derive(Clone, Copy, Debug)]
+pub struct Resume<'s> {
+    state: &'s [u32; 8],
+    absorbed: u64,
+}
+
+impl<'s> Resume<'s> {
+    /// The inner state after the pad block and `blocks` whole blocks of the message.
+    #[must_use]
+    pub const fn new(state: &'s [u32; 8], blocks: u64) -> Self {
+        Self {
+            state,
+            absorbed: (blocks + 1) * 64,
+        }
+    }
+}
+
+/// [`hmac`] with each lane's inner hash resumed from a state that has absorbed the
+/// message's leading whole blocks (say, blocks many messages share, compressed once), and
+/// given the rest of each message.
+#[must_use]
+pub fn hmac_resumed(
+    starts: [Resume<'_>; LANES],
+    outer: &[u32; 8],
+    rests: [&[u8]; LANES],
+) -> Option<[[u8; 32]; LANES]> {
     #[cfg(target_arch = "x86_64")]
     if sha_cpuid::get() {
         // SAFETY: the CPU has SHA-NI, SSE2, SSSE3 and SSE4.1 (checked just now).
-        return Some(unsafe { x86::hmac(inner, outer, messages) });
+        return Some(unsafe { x86::hmac(starts, outer, rests) });
     }
-    let _ = (inner, outer, messages);
+    let _ = (starts, outer, rests);
     None
 }
 
@@ -58,13 +89,15 @@ struct Lane<'m> {
 }
 
 impl<'m> Lane<'m> {
-    fn new(message: &'m [u8]) -> Self {
+    /// The blocks of `message`, the rest of a message of which `absorbed` bytes (the pad
+    /// block's included) were compressed before it.
+    fn new(message: &'m [u8], absorbed: u64) -> Self {
         let (blocks, tail) = message.as_chunks::<64>();
         let mut padding = [0u8; 128];
         padding[..tail.len()].copy_from_slice(tail);
         padding[tail.len()] = 0x80;
         let used = if tail.len() < 56 { 64 } else { 128 };
-        let bits = (message.len() as u64 + 64) * 8;
+        let bits = (message.len() as u64 + absorbed) * 8;
         padding[used - 8..used].copy_from_slice(&bits.to_be_bytes());
         Self {
             message,
@@ -183,8 +216,14 @@ mod x86 {
         0xc671_78f2,
     ];
 
-    /// One lane's working state: the state as SHA-NI holds it (ABEF, CDGH) and the message
-    /// schedule's last 16 words.
+    /// A SHA-256 state as SHA-NI holds it: words A, B, E, F and C, D, G, H.
+    #[derive(Clone, Copy)]
+    struct State {
+        abef: __m128i,
+        cdgh: __m128i,
+    }
+
+    /// One lane's working state and the message schedule's last sixteen words.
     #[derive(Clone, Copy)]
     struct Work {
         abef: __m128i,
@@ -192,84 +231,125 @@ mod x86 {
         w: [__m128i; 4],
     }
 
+    /// Rounds `4 R` to `4 R + 3` with the schedule words `w`.
     #[inline]
     #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
-    fn rounds4(work: &mut Work, r: usize, schedule: __m128i) {
-        let k = |i: usize| K[4 * r + i].cast_signed();
-        let t1 = _mm_add_epi32(schedule, _mm_set_epi32(k(3), k(2), k(1), k(0)));
+    fn rounds4<const R: usize>(work: &mut Work, w: __m128i) {
+        let k = |i: usize| K[4 * R + i].cast_signed();
+        let t1 = _mm_add_epi32(w, _mm_set_epi32(k(3), k(2), k(1), k(0)));
         work.cdgh = _mm_sha256rnds2_epu32(work.cdgh, work.abef, t1);
         let t2 = _mm_shuffle_epi32::<0x0E>(t1);
         work.abef = _mm_sha256rnds2_epu32(work.abef, work.cdgh, t2);
     }
 
+    /// The next four schedule words, into slot `I` of the last sixteen.
     #[inline]
     #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
-    fn schedule(work: &mut Work, i: usize) -> __m128i {
+    fn schedule<const I: usize>(work: &mut Work) -> __m128i {
         let w = &mut work.w;
-        let t1 = _mm_sha256msg1_epu32(w[i], w[(i + 1) % 4]);
-        let t2 = _mm_alignr_epi8::<4>(w[(i + 3) % 4], w[(i + 2) % 4]);
-        w[i] = _mm_sha256msg2_epu32(_mm_add_epi32(t1, t2), w[(i + 3) % 4]);
-        w[i]
+        let t1 = _mm_sha256msg1_epu32(w[I], w[(I + 1) % 4]);
+        let t2 = _mm_alignr_epi8::<4>(w[(I + 3) % 4], w[(I + 2) % 4]);
+        w[I] = _mm_sha256msg2_epu32(_mm_add_epi32(t1, t2), w[(I + 3) % 4]);
+        w[I]
     }
 
-    /// Loads a state in SHA-NI's order and a block's words, big-endian.
+    /// A state in SHA-NI's order.
     #[inline]
     #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
-    fn load(state: &[u32; 8], block: &[u8; 64]) -> Work {
-        // SAFETY: each load reads 16 bytes inside the 32-byte state or the 64-byte block.
-        let (dcba, hgfe, words) = unsafe {
+    fn to_ni(state: &[u32; 8]) -> State {
+        // SAFETY: each load reads 16 bytes inside the 32-byte state.
+        let (dcba, hgfe) = unsafe {
             let s: *const __m128i = state.as_ptr().cast();
-            let b: *const __m128i = block.as_ptr().cast();
-            let words = [0, 1, 2, 3].map(|i| _mm_loadu_si128(b.add(i)));
-            (_mm_loadu_si128(s), _mm_loadu_si128(s.add(1)), words)
+            (_mm_loadu_si128(s), _mm_loadu_si128(s.add(1)))
         };
-        let swap = _mm_set_epi64x(0x0C0D_0E0F_0809_0A0B, 0x0405_0607_0001_0203);
         let cdab = _mm_shuffle_epi32::<0xB1>(dcba);
         let efgh = _mm_shuffle_epi32::<0x1B>(hgfe);
-        Work {
+        State {
             abef: _mm_alignr_epi8::<8>(cdab, efgh),
             cdgh: _mm_blend_epi16::<0xF0>(efgh, cdab),
+        }
+    }
+
+    /// A state back in word order.
+    #[inline]
+    #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
+    fn from_ni(state: State) -> [u32; 8] {
+        let feba = _mm_shuffle_epi32::<0x1B>(state.abef);
+        let dchg = _mm_shuffle_epi32::<0xB1>(state.cdgh);
+        let dcba = _mm_blend_epi16::<0xF0>(feba, dchg);
+        let hgef = _mm_alignr_epi8::<8>(dchg, feba);
+        let mut words = [0u32; 8];
+        // SAFETY: each store writes 16 bytes inside the 32-byte array.
+        unsafe {
+            let s: *mut __m128i = words.as_mut_ptr().cast();
+            _mm_storeu_si128(s, dcba);
+            _mm_storeu_si128(s.add(1), hgef);
+        }
+        words
+    }
+
+    /// A state and a block's words, big-endian, ready for the rounds.
+    #[inline]
+    #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
+    fn load(state: State, block: &[u8; 64]) -> Work {
+        let swap = _mm_set_epi64x(0x0C0D_0E0F_0809_0A0B, 0x0405_0607_0001_0203);
+        // SAFETY: each load reads 16 bytes inside the 64-byte block.
+        let words = unsafe {
+            let b: *const __m128i = block.as_ptr().cast();
+            [
+                _mm_loadu_si128(b),
+                _mm_loadu_si128(b.add(1)),
+                _mm_loadu_si128(b.add(2)),
+                _mm_loadu_si128(b.add(3)),
+            ]
+        };
+        Work {
+            abef: state.abef,
+            cdgh: state.cdgh,
             w: words.map(|w| _mm_shuffle_epi8(w, swap)),
         }
     }
 
-    /// Adds the compressed block to the state it started from, and stores it.
-    #[inline]
+    /// One block into each lane's state, the lanes' rounds issued side by side. Every index
+    /// is a constant (the macros spell out the sixteen steps), so that the lanes' working
+    /// state stays in registers rather than in arrays indexed at run time.
     #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
-    fn store(state: &mut [u32; 8], start: &Work, work: &Work) {
-        let abef = _mm_add_epi32(work.abef, start.abef);
-        let cdgh = _mm_add_epi32(work.cdgh, start.cdgh);
-        let feba = _mm_shuffle_epi32::<0x1B>(abef);
-        let dchg = _mm_shuffle_epi32::<0xB1>(cdgh);
-        let dcba = _mm_blend_epi16::<0xF0>(feba, dchg);
-        let hgef = _mm_alignr_epi8::<8>(dchg, feba);
-        // SAFETY: each store writes 16 bytes inside the 32-byte state.
-        unsafe {
-            let s: *mut __m128i = state.as_mut_ptr().cast();
-            _mm_storeu_si128(s, dcba);
-            _mm_storeu_si128(s.add(1), hgef);
+    fn compress(states: &mut [State; LANES], blocks: [&[u8; 64]; LANES]) {
+        let [mut a, mut b, mut c, mut d] = [
+            load(states[0], blocks[0]),
+            load(states[1], blocks[1]),
+            load(states[2], blocks[2]),
+            load(states[3], blocks[3]),
+        ];
+        macro_rules! first {
+            ($($r:literal)*) => {$(
+                let w = a.w[$r];
+                rounds4::<$r>(&mut a, w);
+                let w = b.w[$r];
+                rounds4::<$r>(&mut b, w);
+                let w = c.w[$r];
+                rounds4::<$r>(&mut c, w);
+                let w = d.w[$r];
+                rounds4::<$r>(&mut d, w);
+            )*};
         }
-    }
-
-    /// One block into each lane's state, the lanes' rounds issued side by side.
-    #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
-    fn compress(states: &mut [[u32; 8]; LANES], blocks: [&[u8; 64]; LANES]) {
-        let start: [Work; LANES] = core::array::from_fn(|l| load(&states[l], blocks[l]));
-        let mut work = start;
-        for r in 0..4 {
-            for lane in &mut work {
-                let w = lane.w[r];
-                rounds4(lane, r, w);
-            }
+        macro_rules! scheduled {
+            ($($r:literal)*) => {$(
+                let w = schedule::<{ $r % 4 }>(&mut a);
+                rounds4::<$r>(&mut a, w);
+                let w = schedule::<{ $r % 4 }>(&mut b);
+                rounds4::<$r>(&mut b, w);
+                let w = schedule::<{ $r % 4 }>(&mut c);
+                rounds4::<$r>(&mut c, w);
+                let w = schedule::<{ $r % 4 }>(&mut d);
+                rounds4::<$r>(&mut d, w);
+            )*};
         }
-        for r in 4..16 {
-            for lane in &mut work {
-                let w = schedule(lane, r % 4);
-                rounds4(lane, r, w);
-            }
-        }
-        for l in 0..LANES {
-            store(&mut states[l], &start[l], &work[l]);
+        first!(0 1 2 3);
+        scheduled!(4 5 6 7 8 9 10 11 12 13 14 15);
+        for (state, work) in states.iter_mut().zip([a, b, c, d]) {
+            state.abef = _mm_add_epi32(state.abef, work.abef);
+            state.cdgh = _mm_add_epi32(state.cdgh, work.cdgh);
         }
     }
 
@@ -277,17 +357,17 @@ mod x86 {
     /// The CPU must have SHA-NI, SSE2, SSSE3 and SSE4.1.
     #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
     pub(super) unsafe fn hmac(
-        inner: &[u32; 8],
+        starts: [super::Resume<'_>; LANES],
         outer: &[u32; 8],
         messages: [&[u8]; LANES],
     ) -> [[u8; 32]; LANES] {
-        let lanes = messages.map(Lane::new);
-        let mut states = [*inner; LANES];
+        let lanes = [0, 1, 2, 3].map(|l| Lane::new(messages[l], starts[l].absorbed));
+        let mut states = starts.map(|start| to_ni(start.state));
         let steps = lanes.iter().map(|l| l.inner).max().unwrap_or(0);
-        // Lanes whose message is done compress this block into a state that is dropped.
+        // A lane whose message is done compresses this block, and the result is dropped.
         let idle = [0u8; 64];
         for step in 0..steps {
-            let blocks = core::array::from_fn(|l| {
+            let blocks = [0, 1, 2, 3].map(|l| {
                 let lane = &lanes[l];
                 if step < lane.inner {
                     lane.block(step)
@@ -295,18 +375,18 @@ mod x86 {
                     &idle
                 }
             });
-            let mut next = states;
-            compress(&mut next, blocks);
+            let before = states;
+            compress(&mut states, blocks);
             for l in 0..LANES {
-                if step < lanes[l].inner {
-                    states[l] = next[l];
+                if step >= lanes[l].inner {
+                    states[l] = before[l];
                 }
             }
         }
-        let outer_blocks = states.map(|digest| outer_block(&digest));
-        let mut finals = [*outer; LANES];
-        compress(&mut finals, core::array::from_fn(|l| &outer_blocks[l]));
-        finals.map(|state| tag(&state))
+        let outer_blocks = states.map(|state| outer_block(&from_ni(state)));
+        let mut finals = [to_ni(outer); LANES];
+        compress(&mut finals, [0, 1, 2, 3].map(|l| &outer_blocks[l]));
+        finals.map(|state| tag(&from_ni(state)))
     }
 }
 
@@ -366,6 +446,40 @@ mod tests {
             let (inner, outer) = pads(&secret);
             let refs: [&[u8]; LANES] = core::array::from_fn(|l| messages[l].as_slice());
             match hmac(&inner, &outer, refs) {
+                Some(tags) => {
+                    for (tag, message) in tags.iter().zip(&messages) {
+                        prop_assert_eq!(*tag, reference(&secret, message));
+                    }
+                }
+                None => prop_assert!(!accelerated()),
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        /// Each lane resumed after any number of its message's whole blocks, compressed
+        /// beforehand, against `hmac` over the whole message.
+        #[test]
+        fn resumed_lanes_are_hmacs(
+            secret in proptest::collection::vec(any::<u8>(), 1..100),
+            messages in proptest::array::uniform4(proptest::collection::vec(any::<u8>(), 0..400)),
+            skips in proptest::array::uniform4(0usize..8),
+        ) {
+            let (inner, outer) = pads(&secret);
+            let mut states = [inner; LANES];
+            let mut blocks = [0u64; LANES];
+            let mut rests: [&[u8]; LANES] = [&[]; LANES];
+            for l in 0..LANES {
+                let (whole, _) = messages[l].as_chunks::<64>();
+                let skip = skips[l].min(whole.len());
+                sha2::block_api::compress256(&mut states[l], &whole[..skip]);
+                blocks[l] = skip as u64;
+                rests[l] = &messages[l][skip * 64..];
+            }
+            let starts = core::array::from_fn(|l| Resume::new(&states[l], blocks[l]));
+            match hmac_resumed(starts, &outer, rests) {
                 Some(tags) => {
                     for (tag, message) in tags.iter().zip(&messages) {
                         prop_assert_eq!(*tag, reference(&secret, message));
