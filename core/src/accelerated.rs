@@ -78,3 +78,36 @@ pub(crate) fn hmac_lanes(
         None
     }
 }
+
+/// JSON-escapes a prefix of `src` into `dst`, returning the bytes read and written (nothing
+/// without the `simd` feature or the instructions it needs). Used by the writer's 64-bit
+/// path only.
+#[cfg(target_pointer_width = "64")]
+#[inline(always)]
+pub(crate) fn escape(src: &[u8], dst: &mut [u8]) -> (usize, usize) {
+    #[cfg(feature = "simd")]
+    {
+        let (read, written) = videosdk_token_simd::json::escape(src, dst);
+        if read <= src.len() && written <= dst.len() {
+            (read, written)
+        } else {
+            (0, 0)
+        }
+    }
+    #[cfg(not(feature = "simd"))]
+    {
+        let _ = (src, dst);
+        (0, 0)
+    }
+}
+
+/// The bytes as text if they are UTF-8, expected to be ASCII (a token): with the `simd`
+/// feature checked as ASCII with AVX2 first, and as UTF-8 only if that fails.
+#[inline(always)]
+pub(crate) fn ascii_or_utf8(bytes: &[u8]) -> Option<&str> {
+    #[cfg(feature = "simd")]
+    if let Some(text) = videosdk_token_simd::utf8::ascii(bytes) {
+        return Some(text);
+    }
+    core::str::from_utf8(bytes).ok()
+}

@@ -28,8 +28,12 @@ impl<'b> Reader<'b> {
     /// decoded escapes are whole characters, and the bytes an escape leaves behind when its
     /// string shrinks are overwritten with spaces.
     pub(crate) fn into_text(self) -> Result<&'b str, Error> {
-        let buf: &'b [u8] = self.buf;
-        crate::accelerated::utf8(buf).ok_or(Error::BadJson)
+        crate::accelerated::utf8(self.into_buf()).ok_or(Error::BadJson)
+    }
+
+    /// The whole buffer, to be checked as UTF-8 once (see [`Reader::into_text`]).
+    pub(crate) fn into_buf(self) -> &'b [u8] {
+        self.buf
     }
 
     /// The bytes of a range returned by [`Reader::string`].

@@ -203,7 +203,6 @@ fn put_string_roomy(dst: &mut [u8], src: &[u8]) -> Option<usize> {
         return None;
     }
     store(dst, 0, [b'"']);
-    let mut write = 1;
     let escaped = |dst: &mut [u8], write: &mut usize, byte: u8| {
         let (bytes, len) = WRITTEN
             .get(usize::from(byte))
@@ -212,19 +211,33 @@ fn put_string_roomy(dst: &mut [u8], src: &[u8]) -> Option<usize> {
         store(dst, *write, bytes);
         *write += usize::from(len);
     };
-    let (words, tail) = src.as_chunks::<8>();
-    for &word in words {
-        store(dst, write, word);
-        if escape_marks(u64::from_le_bytes(word)) == 0 {
-            write += 8;
+    let (mut read, mut write) = (0, 1);
+    while read < src.len() {
+        // The `simd` feature's kernel takes what it can, 16 bytes at a time.
+        let (r, w) = crate::accelerated::escape(
+            src.get(read..).unwrap_or_default(),
+            dst.get_mut(write..).unwrap_or_default(),
+        );
+        read += r;
+        write += w;
+        // Then up to eight bytes here: a word with nothing to escape whole, else each byte.
+        let rest = src.get(read..).unwrap_or_default();
+        if let Some(&word) = rest.first_chunk::<8>() {
+            store(dst, write, word);
+            if escape_marks(u64::from_le_bytes(word)) == 0 {
+                write += 8;
+            } else {
+                for byte in word {
+                    escaped(dst, &mut write, byte);
+                }
+            }
+            read += 8;
         } else {
-            for byte in word {
+            for &byte in rest {
                 escaped(dst, &mut write, byte);
             }
+            read = src.len();
         }
-    }
-    for &byte in tail {
-        escaped(dst, &mut write, byte);
     }
     store(dst, write, [b'"']);
     Some(write + 1)

@@ -44,6 +44,10 @@ pub fn hmac(
 /// Where a lane's inner hash starts: a SHA-256 state and how many bytes it has absorbed
 /// (the pad block's 64 and any whole blocks of the message before the rest given).
 #[derive(Clone, Copy, Debug)]
+#[cfg_attr(
+    not(target_arch = "x86_64"),
+    allow(dead_code, reason = "the lanes exist on x86-64 only")
+)]
 pub struct Resume<'s> {
     state: &'s [u32; 8],
     absorbed: u64,
@@ -78,6 +82,7 @@ pub fn hmac_resumed(
     None
 }
 
+#[cfg(target_arch = "x86_64")]
 /// The blocks of one lane: the message's whole blocks, then one or two blocks of its tail
 /// and padding (counting the pad block before it), then the outer block.
 struct Lane<'m> {
@@ -88,6 +93,7 @@ struct Lane<'m> {
     inner: usize,
 }
 
+#[cfg(target_arch = "x86_64")]
 impl<'m> Lane<'m> {
     /// The blocks of `message`, the rest of a message of which `absorbed` bytes (the pad
     /// block's included) were compressed before it.
@@ -120,6 +126,7 @@ impl<'m> Lane<'m> {
 }
 
 /// The outer block over an inner digest still in state form.
+#[cfg(target_arch = "x86_64")]
 fn outer_block(digest: &[u32; 8]) -> [u8; 64] {
     let mut block = [0u8; 64];
     for (slot, word) in block.chunks_exact_mut(4).zip(digest) {
@@ -130,6 +137,7 @@ fn outer_block(digest: &[u32; 8]) -> [u8; 64] {
     block
 }
 
+#[cfg(target_arch = "x86_64")]
 fn tag(state: &[u32; 8]) -> [u8; 32] {
     let mut tag = [0u8; 32];
     for (slot, word) in tag.chunks_exact_mut(4).zip(state) {

@@ -15,6 +15,46 @@ pub fn from_utf8(bytes: &[u8]) -> Option<&str> {
     core::str::from_utf8(bytes).ok()
 }
 
+/// The bytes as text if they are all ASCII (as a token is), checked 32 bytes at a time with
+/// AVX2; `None` for anything else, UTF-8 or not, which the caller then checks.
+#[must_use]
+#[inline]
+pub fn ascii(bytes: &[u8]) -> Option<&str> {
+    #[cfg(target_arch = "x86_64")]
+    if crate::base64url::accelerated() {
+        // SAFETY: the CPU has AVX2.
+        let ascii = unsafe { x86::is_ascii(bytes) };
+        // SAFETY: ASCII is UTF-8.
+        return ascii.then(|| unsafe { core::str::from_utf8_unchecked(bytes) });
+    }
+    if bytes.is_ascii() {
+        core::str::from_utf8(bytes).ok()
+    } else {
+        None
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    use core::arch::x86_64::{
+        __m256i, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256, _mm256_setzero_si256,
+    };
+
+    /// # Safety
+    /// The CPU must have AVX2.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn is_ascii(bytes: &[u8]) -> bool {
+        let (blocks, tail) = bytes.as_chunks::<32>();
+        let mut high = _mm256_setzero_si256();
+        for block in blocks {
+            // SAFETY: the load reads the 32 bytes of `block`.
+            let v = unsafe { _mm256_loadu_si256(block.as_ptr().cast::<__m256i>()) };
+            high = _mm256_or_si256(high, v);
+        }
+        _mm256_movemask_epi8(high) == 0 && tail.is_ascii()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     extern crate alloc;
@@ -23,7 +63,7 @@ mod tests {
 
     use proptest::prelude::*;
 
-    use super::from_utf8;
+    use super::{ascii, from_utf8};
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(5000))]
@@ -43,7 +83,11 @@ mod tests {
             }
             for input in [&bytes[..], &noise[..]] {
                 prop_assert_eq!(from_utf8(input), core::str::from_utf8(input).ok());
+                let want = input.is_ascii().then(|| core::str::from_utf8(input).ok()).flatten();
+                prop_assert_eq!(ascii(input), want);
             }
+            let plain: Vec<u8> = noise.iter().map(|b| b & 0x7f).collect();
+            prop_assert_eq!(ascii(&plain), core::str::from_utf8(&plain).ok());
         }
     }
 }
