@@ -214,12 +214,14 @@ fn put_string_roomy(dst: &mut [u8], src: &[u8]) -> Option<usize> {
     let (mut read, mut write) = (0, 1);
     while read < src.len() {
         // The `simd` feature's kernel takes what it can, 16 bytes at a time.
-        let (r, w) = crate::accelerated::escape(
-            src.get(read..).unwrap_or_default(),
-            dst.get_mut(write..).unwrap_or_default(),
-        );
-        read += r;
-        write += w;
+        if src.len() - read >= 16 {
+            let (r, w) = crate::accelerated::escape(
+                src.get(read..).unwrap_or_default(),
+                dst.get_mut(write..).unwrap_or_default(),
+            );
+            read += r;
+            write += w;
+        }
         // Then up to eight bytes here: a word with nothing to escape whole, else each byte.
         let rest = src.get(read..).unwrap_or_default();
         if let Some(&word) = rest.first_chunk::<8>() {

@@ -82,13 +82,13 @@ pub fn hmac_resumed(
     None
 }
 
-#[cfg(target_arch = "x86_64")]
 /// The blocks of one lane: the message's whole blocks, then one or two blocks of its tail
-/// and padding (counting the pad block before it), then the outer block.
+/// and padding, written into `padding` (the caller's, so that it is never moved).
+#[cfg(target_arch = "x86_64")]
+#[derive(Clone, Copy)]
 struct Lane<'m> {
     message: &'m [u8],
     whole: usize,
-    padding: [u8; 128],
     /// Inner blocks in all: whole blocks and padding blocks.
     inner: usize,
 }
@@ -96,45 +96,35 @@ struct Lane<'m> {
 #[cfg(target_arch = "x86_64")]
 impl<'m> Lane<'m> {
     /// The blocks of `message`, the rest of a message of which `absorbed` bytes (the pad
-    /// block's included) were compressed before it.
-    fn new(message: &'m [u8], absorbed: u64) -> Self {
+    /// block's included) were compressed before it; its padding goes into `padding`.
+    fn new(message: &'m [u8], absorbed: u64, padding: &mut [u8; 128]) -> Self {
         let (blocks, tail) = message.as_chunks::<64>();
-        let mut padding = [0u8; 128];
+        let used = if tail.len() < 56 { 64 } else { 128 };
+        padding[..used].fill(0);
         padding[..tail.len()].copy_from_slice(tail);
         padding[tail.len()] = 0x80;
-        let used = if tail.len() < 56 { 64 } else { 128 };
         let bits = (message.len() as u64 + absorbed) * 8;
         padding[used - 8..used].copy_from_slice(&bits.to_be_bytes());
         Self {
             message,
             whole: blocks.len(),
-            padding,
             inner: blocks.len() + used / 64,
         }
     }
 
-    /// Inner block `step` (below [`Lane::inner`]).
-    fn block(&self, step: usize) -> &[u8; 64] {
+    /// Inner block `step` (below [`Lane::inner`]), from the message or `padding`.
+    fn block<'b>(&self, step: usize, padding: &'b [u8; 128]) -> &'b [u8; 64]
+    where
+        'm: 'b,
+    {
         let bytes = if step < self.whole {
             &self.message[step * 64..step * 64 + 64]
         } else {
             let at = (step - self.whole) * 64;
-            &self.padding[at..at + 64]
+            &padding[at..at + 64]
         };
         bytes.try_into().expect("64 bytes")
     }
-}
-
-/// The outer block over an inner digest still in state form.
-#[cfg(target_arch = "x86_64")]
-fn outer_block(digest: &[u32; 8]) -> [u8; 64] {
-    let mut block = [0u8; 64];
-    for (slot, word) in block.chunks_exact_mut(4).zip(digest) {
-        slot.copy_from_slice(&word.to_be_bytes());
-    }
-    block[32] = 0x80;
-    block[56..].copy_from_slice(&((64u64 + 32) * 8).to_be_bytes());
-    block
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -154,7 +144,7 @@ mod x86 {
         _mm_shuffle_epi8, _mm_shuffle_epi32, _mm_storeu_si128,
     };
 
-    use super::{LANES, Lane, outer_block, tag};
+    use super::{LANES, Lane, tag};
 
     /// SHA-256's round constants (FIPS 180-4 §4.2.2).
     const K: [u32; 64] = [
@@ -296,39 +286,49 @@ mod x86 {
         words
     }
 
-    /// A state and a block's words, big-endian, ready for the rounds.
+    /// A block's words, big-endian.
     #[inline]
     #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
-    fn load(state: State, block: &[u8; 64]) -> Work {
+    fn words(block: &[u8; 64]) -> [__m128i; 4] {
         let swap = _mm_set_epi64x(0x0C0D_0E0F_0809_0A0B, 0x0405_0607_0001_0203);
         // SAFETY: each load reads 16 bytes inside the 64-byte block.
-        let words = unsafe {
+        unsafe {
             let b: *const __m128i = block.as_ptr().cast();
             [
-                _mm_loadu_si128(b),
-                _mm_loadu_si128(b.add(1)),
-                _mm_loadu_si128(b.add(2)),
-                _mm_loadu_si128(b.add(3)),
+                _mm_shuffle_epi8(_mm_loadu_si128(b), swap),
+                _mm_shuffle_epi8(_mm_loadu_si128(b.add(1)), swap),
+                _mm_shuffle_epi8(_mm_loadu_si128(b.add(2)), swap),
+                _mm_shuffle_epi8(_mm_loadu_si128(b.add(3)), swap),
             ]
-        };
-        Work {
-            abef: state.abef,
-            cdgh: state.cdgh,
-            w: words.map(|w| _mm_shuffle_epi8(w, swap)),
         }
     }
 
-    /// One block into each lane's state, the lanes' rounds issued side by side. Every index
-    /// is a constant (the macros spell out the sixteen steps), so that the lanes' working
-    /// state stays in registers rather than in arrays indexed at run time.
+    /// The outer hash's one block, as words, straight from an inner digest in SHA-NI's
+    /// order: the digest, the padding bit, and the length (the pad block and 32 bytes).
+    #[inline]
     #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
-    fn compress(states: &mut [State; LANES], blocks: [&[u8; 64]; LANES]) {
-        let [mut a, mut b, mut c, mut d] = [
-            load(states[0], blocks[0]),
-            load(states[1], blocks[1]),
-            load(states[2], blocks[2]),
-            load(states[3], blocks[3]),
-        ];
+    fn outer_words(digest: State) -> [__m128i; 4] {
+        let feba = _mm_shuffle_epi32::<0x1B>(digest.abef);
+        let dchg = _mm_shuffle_epi32::<0xB1>(digest.cdgh);
+        [
+            _mm_blend_epi16::<0xF0>(feba, dchg),
+            _mm_alignr_epi8::<8>(dchg, feba),
+            _mm_set_epi32(0, 0, 0, i32::MIN),
+            _mm_set_epi32((64 + 32) * 8, 0, 0, 0),
+        ]
+    }
+
+    /// One block (as words) into each lane's state, the lanes' rounds issued side by side.
+    /// Every index is a constant (the macros spell out the sixteen steps), so that the
+    /// lanes' working state stays in registers rather than in arrays indexed at run time.
+    #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
+    fn compress(states: &mut [State; LANES], words: [[__m128i; 4]; LANES]) {
+        let work = |l: usize| Work {
+            abef: states[l].abef,
+            cdgh: states[l].cdgh,
+            w: words[l],
+        };
+        let [mut a, mut b, mut c, mut d] = [work(0), work(1), work(2), work(3)];
         macro_rules! first {
             ($($r:literal)*) => {$(
                 let w = a.w[$r];
@@ -369,31 +369,47 @@ mod x86 {
         outer: &[u32; 8],
         messages: [&[u8]; LANES],
     ) -> [[u8; 32]; LANES] {
-        let lanes = [0, 1, 2, 3].map(|l| Lane::new(messages[l], starts[l].absorbed));
+        let mut paddings = [[0u8; 128]; LANES];
+        let [p0, p1, p2, p3] = &mut paddings;
+        let lanes = [
+            Lane::new(messages[0], starts[0].absorbed, p0),
+            Lane::new(messages[1], starts[1].absorbed, p1),
+            Lane::new(messages[2], starts[2].absorbed, p2),
+            Lane::new(messages[3], starts[3].absorbed, p3),
+        ];
         let mut states = starts.map(|start| to_ni(start.state));
         let steps = lanes.iter().map(|l| l.inner).max().unwrap_or(0);
         // A lane whose message is done compresses this block, and the result is dropped.
         let idle = [0u8; 64];
         for step in 0..steps {
-            let blocks = [0, 1, 2, 3].map(|l| {
-                let lane = &lanes[l];
-                if step < lane.inner {
-                    lane.block(step)
+            let block = |l: usize| {
+                if step < lanes[l].inner {
+                    lanes[l].block(step, &paddings[l])
                 } else {
                     &idle
                 }
-            });
+            };
+            let blocks = [block(0), block(1), block(2), block(3)];
             let before = states;
-            compress(&mut states, blocks);
+            let [w, x, y, z] = blocks;
+            compress(&mut states, [words(w), words(x), words(y), words(z)]);
             for l in 0..LANES {
                 if step >= lanes[l].inner {
                     states[l] = before[l];
                 }
             }
         }
-        let outer_blocks = states.map(|state| outer_block(&from_ni(state)));
         let mut finals = [to_ni(outer); LANES];
-        compress(&mut finals, [0, 1, 2, 3].map(|l| &outer_blocks[l]));
+        let [w, x, y, z] = states;
+        compress(
+            &mut finals,
+            [
+                outer_words(w),
+                outer_words(x),
+                outer_words(y),
+                outer_words(z),
+            ],
+        );
         finals.map(|state| tag(&from_ni(state)))
     }
 }
