@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Runs the shape and length benchmarks (benches/shapes.rs) several times and rewrites
-benches/RESULTS.md (machine, date, medians of the runs, ratios to the HMAC floor measured in the
-same run) and benches/lengths.svg (ns per token against signing-input length).
+"""Runs the benchmarks of benches/shapes.rs several times, and `batch --threads 1` over a
+million generated lines three times, and rewrites benches/RESULTS.md (machine, date, medians of
+the runs, ratios to the HMAC floor measured in the same run) and benches/lengths.svg (ns per
+token against signing-input length). criterion leaves its HTML reports in
+target/criterion/report/index.html.
 
     python3 benches/results.py [RUNS]     # default 3
 """
@@ -13,17 +15,28 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CRITERION = os.path.join(ROOT, "target", "criterion")
 SHAPES = ["minimal", "typical", "escape-heavy"]
 SERIES = ["floor", "sign", "verify", "jsonwebtoken encode", "jsonwebtoken decode"]
+BATCH = ["sign", "signer", "signer lanes", "lanes hmac"]
+LINES = 1_000_000
 
 
 def estimate(*path):
     """Criterion's median estimate, in nanoseconds, of one benchmark's latest run."""
     with open(os.path.join(CRITERION, *path, "new", "estimates.json")) as f:
         return json.load(f)["median"]["point_estimate"]
+
+
+def per_element(*path):
+    """The median estimate divided by the elements one iteration handles (tokens)."""
+    with open(os.path.join(CRITERION, *path, "new", "benchmark.json")) as f:
+        elements = (json.load(f).get("throughput") or {}).get("Elements", 1)
+    return estimate(*path) / elements
 
 
 def one_run():
@@ -45,7 +58,38 @@ def one_run():
         folder = os.path.join(CRITERION, "length", series)
         for n in sorted(int(d) for d in os.listdir(folder) if d.isdigit()):
             lengths.setdefault(n, {})[series] = estimate("length", series, str(n))
-    return shapes, lengths
+    folder = os.path.join(CRITERION, "batch")
+    floor = next(d for d in os.listdir(folder) if d.startswith("floor"))
+    batch = {"bytes": int(floor.split("(")[1].split()[0]), "floor": per_element("batch", floor)}
+    for name in BATCH:
+        batch[name] = per_element("batch", name)
+    return shapes, lengths, batch
+
+
+def batch_rate():
+    """Tokens per second of `batch --threads 1` over a million lines with a room and a
+    participant each, written to /dev/null: the median of three runs."""
+    subprocess.run(["cargo", "build", "--quiet", "--release", "-p", "videosdk-token"], cwd=ROOT,
+                   check=True)
+    binary = os.path.join(ROOT, "target", "release", "videosdk-token")
+    with tempfile.TemporaryDirectory() as tmp:
+        lines = os.path.join(tmp, "lines.jsonl")
+        with open(lines, "w") as f:
+            for i in range(LINES):
+                f.write(f'{{"roomId":"room-{i // 10:06d}-{(i * 7919) % 65536:04x}",'
+                        f'"participantId":"user-{i:07d}"}}\n')
+        secret = os.path.join(tmp, "secret")
+        with open(secret, "w") as f:
+            f.write("demo-secret-0123456789abcdef-0123456789")
+        os.chmod(secret, 0o600)
+        env = dict(os.environ, VIDEOSDK_API_KEY="b5a3f0e2-6c1d-4c5e-9f3a-1d2e3f4a5b6c")
+        rates = []
+        for _ in range(3):
+            start = time.perf_counter()
+            subprocess.run([binary, "batch", "--threads", "1", "--secret-file", secret,
+                            "--input", lines, "--output", "/dev/null"], env=env, check=True)
+            rates.append(LINES / (time.perf_counter() - start))
+    return statistics.median(rates), rates
 
 
 def cpu():
@@ -110,14 +154,40 @@ def main():
         lines.append(
             f"| {shape} | {rows[0]['bytes']} B | {floor:.0f} ns | {med([r['sign'] for r in rows]):.0f} ns "
             f"| {sign_ratio:.2f}x | {med([r['verify'] for r in rows]):.0f} ns | {verify_ratio:.2f}x |")
+    rows = [r[2] for r in results]
+    floor = med([r["floor"] for r in rows])
+    lines += [
+        "",
+        f"Signing many tokens, as `batch` does (lines with a room and a participant, one API key; "
+        f"a {rows[0]['bytes']}-byte signing input), per token, and the rate against the floor's "
+        "(above 1 is faster than HMAC-SHA256 one token at a time):",
+        "",
+        "| | ns per token | rate / floor rate |",
+        "|---|---|---|",
+        f"| floor (HMAC alone, one at a time) | {floor:.0f} | 1.00x |",
+    ]
+    labels = {"sign": "`sign`, one at a time",
+              "signer": "`Signer::sign`, one at a time (resumes from shared blocks)",
+              "signer lanes": "`Signer::sign_lanes`, four at a time (what `batch` runs)",
+              "lanes hmac": "the lanes' HMAC alone, four signing inputs"}
+    for name in BATCH:
+        ns = med([r[name] for r in rows])
+        rate = med([r["floor"] / r[name] for r in rows])
+        lines.append(f"| {labels[name]} | {ns:.0f} | {rate:.2f}x |")
+    rate, rates = batch_rate()
+    lines += ["", f"`batch --threads 1` over {LINES:,} such lines to /dev/null: "
+              f"{rate / 1e6:.2f} million tokens/s (median of "
+              + ", ".join(f"{r / 1e6:.2f}" for r in rates) + ")."]
     lengths = {}
-    for _, by_length in results:
+    for _, by_length, _ in results:
         for n, row in by_length.items():
             for series, v in row.items():
                 lengths.setdefault(n, {}).setdefault(series, []).append(v)
     lengths = {n: {s: med(v) for s, v in row.items()} for n, row in lengths.items()}
     lines += ["", "ns per token against signing-input length (`lengths.svg`):", "",
               "![ns per token by signing-input length](lengths.svg)", "",
+              "criterion's HTML reports of every group are in `target/criterion/report/index.html` "
+              "after a run.", "",
               "| bytes | " + " | ".join(SERIES) + " |", "|---" * (len(SERIES) + 1) + "|"]
     for n in sorted(lengths):
         lines.append(f"| {n} | " + " | ".join(f"{lengths[n].get(s, 0):.0f}" for s in SERIES) + " |")

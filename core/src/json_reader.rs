@@ -184,7 +184,9 @@ impl<'b> Reader<'b> {
     /// decoded text so far at `start..write`.
     ///
     /// Text moves left a word at a time while a word holds nothing to escape: `write` never
-    /// passes the read position, so a word's store covers only bytes already read.
+    /// passes the read position, so a word's store covers only bytes already read. Once
+    /// escapes have shrunk the text by a word, the clean bytes before an escape move as a
+    /// whole word too.
     #[cold]
     #[inline(never)]
     #[allow(
@@ -213,9 +215,16 @@ impl<'b> Reader<'b> {
                         continue;
                     }
                     let clean = (marks.trailing_zeros() / 8) as usize;
-                    for &byte in word.iter().take(clean) {
-                        self.put(write, byte);
-                        write += 1;
+                    if read - write >= 8 {
+                        // Escapes have shrunk the text by a word or more: the whole word's
+                        // store ends before `read`, on bytes already read.
+                        store(self.buf, write, word);
+                        write += clean;
+                    } else {
+                        for &byte in word.iter().take(clean) {
+                            self.put(write, byte);
+                            write += 1;
+                        }
                     }
                     read += clean;
                 } else if let Some(&byte) = self.buf.get(read).filter(|&&b| !needs_escape(b)) {
