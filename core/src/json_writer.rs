@@ -235,8 +235,20 @@ fn put_string_roomy(dst: &mut [u8], src: &[u8]) -> Option<usize> {
             }
             read += 8;
         } else {
-            for &byte in rest {
-                escaped(dst, &mut write, byte);
+            // Under eight bytes: as one word if none needs escaping (the marks of the zero
+            // padding past the end are masked off).
+            let mut word = [0u8; 8];
+            for (slot, &byte) in word.iter_mut().zip(rest) {
+                *slot = byte;
+            }
+            let live = (1u64 << (8 * rest.len())) - 1;
+            if escape_marks(u64::from_le_bytes(word)) & live == 0 {
+                store(dst, write, word);
+                write += rest.len();
+            } else {
+                for &byte in rest {
+                    escaped(dst, &mut write, byte);
+                }
             }
             read = src.len();
         }
