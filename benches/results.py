@@ -39,9 +39,11 @@ def per_element(*path):
     return estimate(*path) / elements
 
 
-def one_run():
-    subprocess.run(["cargo", "bench", "--quiet", "--bench", "shapes"], cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)
+def one_run(plots):
+    # criterion's plots take longer than the benchmarks: only the last run draws them.
+    extra = [] if plots else ["--", "--noplot"]
+    subprocess.run(["cargo", "bench", "--quiet", "--bench", "shapes", *extra], cwd=ROOT,
+                   check=True, stdout=subprocess.DEVNULL)
     shapes = {}
     for shape in SHAPES:
         folder = os.path.join(CRITERION, f"shape_{shape}")
@@ -133,7 +135,7 @@ def svg(lengths):
 
 def main():
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 3
-    results = [one_run() for _ in range(runs)]
+    results = [one_run(plots=i == runs - 1) for i in range(runs)]
     med = lambda values: statistics.median(values)
     lines = [
         "# Benchmark results",

@@ -159,7 +159,8 @@ fn sign_lanes(
 }
 
 /// Whole input lines (without their endings) in one buffer, checked to be UTF-8, with the
-/// simple ones already read (see [`line`]): the reading thread does that much of the work.
+/// simple ones already read (see the `line` module): the reading thread does that much of the
+/// work.
 struct Block {
     /// Number of the block's first line.
     first: usize,
