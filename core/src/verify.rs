@@ -563,28 +563,16 @@ fn read_canonical(json: &[u8]) -> Option<Read> {
     if !lit(&mut at, b",\"permissions\":[") {
         return None;
     }
-    let mut permissions = Names::none(Permission::AllowJoin);
-    loop {
-        let name = if lit(&mut at, b"\"allow_join\"") {
-            Permission::AllowJoin
-        } else if lit(&mut at, b"\"ask_join\"") {
-            Permission::AskJoin
-        } else if lit(&mut at, b"\"allow_mod\"") {
-            Permission::AllowMod
-        } else {
-            return None;
-        };
-        if permissions.known.as_slice().contains(&name) {
-            return None;
-        }
-        permissions.known.push(name).ok()?;
-        if !lit(&mut at, b",") {
-            break;
-        }
-    }
-    if !lit(&mut at, b"]") {
-        return None;
-    }
+    let permissions = canonical_names(
+        &mut at,
+        &lit,
+        &[
+            (b"\"allow_join\"", Permission::AllowJoin),
+            (b"\"ask_join\"", Permission::AskJoin),
+            (b"\"allow_mod\"", Permission::AllowMod),
+        ],
+        Permission::AllowJoin,
+    )?;
     let version = lit(&mut at, b",\"version\":2").then_some(2);
     let room_id = if lit(&mut at, b",\"roomId\":\"") {
         Some(string(&mut at)?)
@@ -597,27 +585,12 @@ fn read_canonical(json: &[u8]) -> Option<Read> {
         None
     };
     let roles = if lit(&mut at, b",\"roles\":[") {
-        let mut roles = Names::none(Role::Rtc);
-        loop {
-            let name = if lit(&mut at, b"\"rtc\"") {
-                Role::Rtc
-            } else if lit(&mut at, b"\"crawler\"") {
-                Role::Crawler
-            } else {
-                return None;
-            };
-            if roles.known.as_slice().contains(&name) {
-                return None;
-            }
-            roles.known.push(name).ok()?;
-            if !lit(&mut at, b",") {
-                break;
-            }
-        }
-        if !lit(&mut at, b"]") {
-            return None;
-        }
-        Some(roles)
+        Some(canonical_names(
+            &mut at,
+            &lit,
+            &[(b"\"rtc\"", Role::Rtc), (b"\"crawler\"", Role::Crawler)],
+            Role::Rtc,
+        )?)
     } else {
         None
     };
@@ -644,6 +617,29 @@ fn read_canonical(json: &[u8]) -> Option<Read> {
         nbf: None,
     };
     Some(read)
+}
+
+/// After an array's opening `[` in [`read_canonical`]: each name once, from those `quoted`,
+/// to the closing `]`.
+#[cfg(target_pointer_width = "64")]
+fn canonical_names<T: Copy + PartialEq, const N: usize>(
+    at: &mut usize,
+    lit: &impl Fn(&mut usize, &[u8]) -> bool,
+    quoted: &[(&[u8], T)],
+    fill: T,
+) -> Option<Names<T, N>> {
+    let mut names = Names::none(fill);
+    loop {
+        let &(_, name) = quoted.iter().find(|(text, _)| lit(at, text))?;
+        if names.known.as_slice().contains(&name) {
+            return None;
+        }
+        names.known.push(name).ok()?;
+        if !lit(at, b",") {
+            break;
+        }
+    }
+    lit(at, b"]").then_some(names)
 }
 
 /// The claims a payload's reading found, checked: one UTF-8 check for the whole payload
