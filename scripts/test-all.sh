@@ -94,6 +94,10 @@ CARGO_TARGET_DIR=target/musl cargo build --release --locked --target x86_64-unkn
 target/musl/x86_64-unknown-linux-musl/release/videosdk-token --version
 
 step "The crates package cleanly: a publish dry run, and no test data or secrets in them"
+# A dry run unpacks the packaged crates into cargo's registry cache, and reuses an unpacking
+# an earlier dry run left there for the same version as it is: remove ours (never published,
+# so nothing else put them there) so that this run checks this checkout's crates.
+rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/videosdk-token-*
 cargo publish --dry-run --workspace --quiet
 for crate in videosdk-token-core videosdk-token; do
     if cargo package --list -p "$crate" --allow-dirty \
