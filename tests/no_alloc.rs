@@ -131,9 +131,25 @@ fn the_counter_sees_allocations() {
 }
 
 /// With the `zeroize` feature, dropping a key wipes the state keyed from the secret: the
-/// compiler checks the bound behind `Key: ZeroizeOnDrop`.
+/// bytes a `Key` occupied are all zero after its destructor ran, where before they were not.
 #[test]
 fn a_dropped_key_wipes_its_state() {
     fn wipes_on_drop<T: zeroize::ZeroizeOnDrop>() {}
     wipes_on_drop::<Key>();
+    let mut slot = std::mem::MaybeUninit::new(Key::new(b"a-secret").expect("secret"));
+    let bytes = |slot: &std::mem::MaybeUninit<Key>| {
+        // SAFETY: a `Key` is two arrays of `u32` with no padding, so each of its bytes is
+        // initialised, and its destructor only writes zeros over them.
+        unsafe { std::slice::from_raw_parts(slot.as_ptr().cast::<u8>(), size_of::<Key>()) }.to_vec()
+    };
+    assert!(
+        bytes(&slot).iter().any(|&b| b != 0),
+        "a key is not all zeros"
+    );
+    // SAFETY: `slot` holds a `Key`, dropped here once and never used as one again.
+    unsafe { slot.assume_init_drop() };
+    assert!(
+        bytes(&slot).iter().all(|&b| b == 0),
+        "the dropped key was not wiped"
+    );
 }
