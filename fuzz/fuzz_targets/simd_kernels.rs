@@ -1,6 +1,6 @@
 //! Every kernel of `videosdk-token-simd` against a portable reference on the same input:
 //! base64url encoding in place and decoding (base64ct), JSON escaping (`JSON.stringify`'s
-//! rules, byte by byte), UTF-8 and ASCII checks (`core::str`), and the HMAC lanes, resumed
+//! rules, byte by byte) and unescaping in place (RFC 8259's two-character escapes), UTF-8 and ASCII checks (`core::str`), and the HMAC lanes, resumed
 //! anywhere (hmac). Each kernel does a prefix; the prefix must be exactly the reference's.
 #![no_main]
 
@@ -37,6 +37,31 @@ fn escaped(bytes: &[u8]) -> Vec<u8> {
         }
     }
     out
+}
+
+/// JSON string content unescaped, for content with no `\u` escape, quote or control (all
+/// the unescaping kernel may consume); `None` for anything else.
+fn unescaped(text: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut bytes = text.iter();
+    while let Some(&b) = bytes.next() {
+        match b {
+            b'\\' => out.push(match bytes.next()? {
+                b'"' => b'"',
+                b'\\' => b'\\',
+                b'/' => b'/',
+                b'b' => 0x08,
+                b'f' => 0x0c,
+                b'n' => b'\n',
+                b'r' => b'\r',
+                b't' => b'\t',
+                _ => return None,
+            }),
+            b'"' | 0..0x20 => return None,
+            _ => out.push(b),
+        }
+    }
+    Some(out)
 }
 
 fn in_alphabet(c: &u8) -> bool {
@@ -80,6 +105,22 @@ fuzz_target!(|input: Input<'_>| {
     let (read, written) = json::escape(bytes, &mut out);
     assert!(read <= n && written <= out.len());
     assert_eq!(&out[..written], &escaped(&bytes[..read])[..]);
+
+    // Unescaping in place, of the bytes as they are and of their escaping, with the text read
+    // so far shrunk by `slack % 16` bytes.
+    for text in [bytes, &escaped(bytes)[..]] {
+        let gap = usize::from(input.slack % 16);
+        let write = usize::from(input.slack / 16);
+        let mut buf = vec![0xa5u8; write + gap];
+        buf.extend_from_slice(text);
+        let before = buf.clone();
+        let read = write + gap;
+        let (new_read, new_write) = json::unescape_in_place(&mut buf, read, write);
+        assert!(new_read >= read && new_read <= buf.len() && (new_read - read) % 16 == 0);
+        let want = unescaped(&before[read..new_read]).expect("consumed only what it may");
+        assert_eq!(&buf[write..new_write], &want[..]);
+        assert_eq!(&buf[new_read..], &before[new_read..]);
+    }
 
     // Text.
     assert_eq!(utf8::from_utf8(bytes), std::str::from_utf8(bytes).ok());
