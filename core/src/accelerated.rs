@@ -101,6 +101,28 @@ pub(crate) fn escape(src: &[u8], dst: &mut [u8]) -> (usize, usize) {
     }
 }
 
+/// Unescapes a prefix of a JSON string's content in place, from `read` (its decoded text so
+/// far ending at `write`), returning the new `read` and `write` (the same without the `simd`
+/// feature or the instructions it needs). Used by the reader's 64-bit path only.
+#[cfg(target_pointer_width = "64")]
+#[inline(always)]
+pub(crate) fn unescape_in_place(buf: &mut [u8], read: usize, write: usize) -> (usize, usize) {
+    #[cfg(feature = "simd")]
+    {
+        let (r, w) = videosdk_token_simd::json::unescape_in_place(buf, read, write);
+        if r >= read && r <= buf.len() && w >= write && w.abs_diff(write) <= r.abs_diff(read) {
+            (r, w)
+        } else {
+            (read, write)
+        }
+    }
+    #[cfg(not(feature = "simd"))]
+    {
+        let _ = buf;
+        (read, write)
+    }
+}
+
 /// The bytes as text if they are UTF-8, expected to be ASCII (a token): with the `simd`
 /// feature checked as ASCII with AVX2 first, and as UTF-8 only if that fails.
 #[inline(always)]
@@ -110,4 +132,31 @@ pub(crate) fn ascii_or_utf8(bytes: &[u8]) -> Option<&str> {
         return Some(text);
     }
     core::str::from_utf8(bytes).ok()
+}
+
+/// Where the first `byte` is in `bytes`: with the `simd` feature memchr's SSE2 search, else
+/// a byte at a time.
+#[inline(always)]
+pub(crate) fn first(byte: u8, bytes: &[u8]) -> Option<usize> {
+    #[cfg(feature = "simd")]
+    {
+        memchr::memchr(byte, bytes)
+    }
+    #[cfg(not(feature = "simd"))]
+    {
+        bytes.iter().position(|&b| b == byte)
+    }
+}
+
+/// Where the last `byte` is in `bytes`, as [`first`] searches.
+#[inline(always)]
+pub(crate) fn last(byte: u8, bytes: &[u8]) -> Option<usize> {
+    #[cfg(feature = "simd")]
+    {
+        memchr::memrchr(byte, bytes)
+    }
+    #[cfg(not(feature = "simd"))]
+    {
+        bytes.iter().rposition(|&b| b == byte)
+    }
 }

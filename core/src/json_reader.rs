@@ -141,26 +141,19 @@ impl<'b> Reader<'b> {
     /// exponent); any other JSON value is `not_integer`.
     pub(crate) fn integer_value(&mut self, not_integer: Error) -> Result<u64, Error> {
         self.skip_ws();
-        let mut value: u64 = 0;
-        let start = self.pos;
-        while let Some(byte @ b'0'..=b'9') = self.peek() {
-            if self.pos > start && value == 0 {
-                return Err(Error::BadJson); // a leading zero
+        let rest = self.buf.get(self.pos..).unwrap_or_default();
+        let (value, len) = digits(rest);
+        match (rest.first(), rest.get(len)) {
+            (None, _) => Err(Error::BadJson),
+            (Some(b'0'), _) if len > 1 => Err(Error::BadJson), // a leading zero
+            // A number too big for 64 bits.
+            (_, Some(b'0'..=b'9')) => Err(not_integer),
+            _ if len == 0 => Err(not_integer),
+            (_, Some(b'.' | b'e' | b'E')) => Err(not_integer),
+            _ => {
+                self.advance(len);
+                Ok(value)
             }
-            value = value
-                .checked_mul(10)
-                .and_then(|v| v.checked_add(u64::from(byte.saturating_sub(b'0'))))
-                .ok_or(not_integer)?;
-            self.advance(1);
-        }
-        match self.peek() {
-            _ if self.pos == start => Err(if self.peek().is_some() {
-                not_integer
-            } else {
-                Error::BadJson
-            }),
-            Some(b'.' | b'e' | b'E') => Err(not_integer),
-            _ => Ok(value),
         }
     }
 
@@ -201,6 +194,11 @@ impl<'b> Reader<'b> {
     ) -> Result<Range<usize>, Error> {
         let mut read = self.pos;
         loop {
+            // Whole blocks of two-character escapes, with the `simd` feature.
+            #[cfg(target_pointer_width = "64")]
+            {
+                (read, write) = crate::accelerated::unescape_in_place(self.buf, read, write);
+            }
             let next = loop {
                 if let Some(word) = self
                     .buf
@@ -461,6 +459,53 @@ impl<'b> Reader<'b> {
     }
 }
 
+/// The value of the ASCII digits `bytes` starts with, and how many there are; a run of
+/// digits whose value does not fit in 64 bits stops short, before a digit.
+///
+/// Where words are 64 bits, eight digits at a time while they are all digits (a token's times
+/// have ten): the SWAR conversion of one word in three multiplies, where a byte at a time is
+/// a chain of ten. A microcontroller reads a byte at a time, for flash.
+pub(crate) fn digits(bytes: &[u8]) -> (u64, usize) {
+    let mut value: u64 = 0;
+    let mut len: usize = 0;
+    #[cfg(target_pointer_width = "64")]
+    while let Some(word) = bytes
+        .get(len..len.saturating_add(8))
+        .and_then(|w| <[u8; 8]>::try_from(w).ok())
+    {
+        const ZEROS: u64 = u64::from_le_bytes([b'0'; 8]);
+        let d = u64::from_le_bytes(word).wrapping_sub(ZEROS);
+        // Each byte of `d` is a digit's value (0 to 9) only if its high nibble is clear
+        // and stays clear when 6 is added.
+        if (d | d.wrapping_add(0x0606_0606_0606_0606)) & 0xf0f0_f0f0_f0f0_f0f0 != 0 {
+            break;
+        }
+        // Pairs, then fours, then all eight (the first digit is the low byte).
+        let pairs = (d.wrapping_mul(10).wrapping_add(d >> 8)) & 0x00ff_00ff_00ff_00ff;
+        let fours = (pairs.wrapping_mul(100).wrapping_add(pairs >> 16)) & 0x0000_ffff_0000_ffff;
+        let eight = fours.wrapping_mul(10_000).wrapping_add(fours >> 32) & 0xffff_ffff;
+        match value
+            .checked_mul(100_000_000)
+            .and_then(|v| v.checked_add(eight))
+        {
+            Some(v) => value = v,
+            None => break,
+        }
+        len = len.saturating_add(8);
+    }
+    while let Some(&byte @ b'0'..=b'9') = bytes.get(len) {
+        match value
+            .checked_mul(10)
+            .and_then(|v| v.checked_add(u64::from(byte.saturating_sub(b'0'))))
+        {
+            Some(v) => value = v,
+            None => break,
+        }
+        len = len.saturating_add(1);
+    }
+    (value, len)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -630,6 +675,26 @@ mod tests {
 
     #[test]
     fn integers_are_plain() {
+        // Every value of 1 to 20 digits and every byte after them, against `str::parse`.
+        for len in 1..=20 {
+            for first in [b'0', b'1', b'5', b'9'] {
+                let mut text = [b'7'; 24];
+                text[0] = first;
+                for next in 0..=255u8 {
+                    text[len] = next;
+                    let (value, n) = digits(&text[..len + 1]);
+                    let run = text[..len + 1]
+                        .iter()
+                        .take_while(|b| b.is_ascii_digit())
+                        .count();
+                    let want = core::str::from_utf8(&text[..run]).unwrap().parse::<u64>();
+                    match want {
+                        Ok(v) => assert_eq!((value, n), (v, run), "{:?}", &text[..=len]),
+                        Err(_) => assert!(n < run, "{:?}", &text[..=len]),
+                    }
+                }
+            }
+        }
         for (text, want) in [
             ("0", Ok(0)),
             ("1700000000", Ok(1_700_000_000)),
@@ -640,6 +705,16 @@ mod tests {
             ("-1", Err(Error::WrongClaimType)),
             ("\"1\"", Err(Error::WrongClaimType)),
             ("012", Err(Error::BadJson)),
+            ("00", Err(Error::BadJson)),
+            ("", Err(Error::BadJson)),
+            ("x", Err(Error::WrongClaimType)),
+            ("12345678", Ok(12_345_678)),
+            ("123456789", Ok(123_456_789)),
+            ("1234567812345678", Ok(1_234_567_812_345_678)),
+            ("99999999999999999999", Err(Error::WrongClaimType)),
+            ("1234567:", Ok(1_234_567)),
+            ("12345678/", Ok(12_345_678)),
+            ("123456789e", Err(Error::WrongClaimType)),
         ] {
             let mut buf = [0u8; 32];
             buf[..text.len()].copy_from_slice(text.as_bytes());

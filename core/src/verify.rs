@@ -9,6 +9,8 @@ use crate::base64url::{DecodeError, decode_in_place, decode_into, decoded_len};
 use crate::claims::{Permission, Role};
 use crate::json_reader::Reader;
 #[cfg(target_pointer_width = "64")]
+use crate::json_reader::digits;
+#[cfg(target_pointer_width = "64")]
 use crate::json_writer::clean_prefix_len;
 use crate::list::List;
 use crate::sign::{HEADER, Key};
@@ -233,8 +235,8 @@ impl<'t> Segments<'t> {
     /// keeps a slice-index panic path that the optimiser cannot remove.
     fn split(token: &'t str) -> Result<Self, Error> {
         let bytes = token.as_bytes();
-        let first = bytes.iter().position(|&b| b == b'.');
-        let last = bytes.iter().rposition(|&b| b == b'.');
+        let first = crate::accelerated::first(b'.', bytes);
+        let last = crate::accelerated::last(b'.', bytes);
         let (Some(first), Some(last)) = (first, last) else {
             return Err(Error::Malformed);
         };
@@ -542,17 +544,12 @@ fn read_canonical(json: &[u8]) -> Option<Read> {
     };
     // A plain integer, as `Reader::integer_value` reads one.
     let integer = |at: &mut usize| -> Option<u64> {
-        let digits = json.get(*at..)?;
-        let len = digits.iter().take_while(|b| b.is_ascii_digit()).count();
-        let number = digits.get(..len)?;
-        if len == 0 || (len > 1 && number.first() == Some(&b'0')) {
+        let rest = json.get(*at..)?;
+        let (value, len) = digits(rest);
+        let leading_zero = len > 1 && rest.first() == Some(&b'0');
+        if len == 0 || leading_zero || rest.get(len).is_some_and(u8::is_ascii_digit) {
             return None;
         }
-        let value = number.iter().try_fold(0u64, |value, &d| {
-            value
-                .checked_mul(10)?
-                .checked_add(u64::from(d.saturating_sub(b'0')))
-        })?;
         *at += len;
         Some(value)
     };
