@@ -383,25 +383,6 @@ pub(crate) fn clean_prefix_len(bytes: &[u8]) -> usize {
 
 /// Decimal digits of `value`, as JavaScript prints an integer below 2^53; two digits a step.
 fn put_u64<O: Out>(out: &mut O, value: u64) -> Result<(), ()> {
-    // Where words are 64 bits, a value below 10^16 (every time a token holds) is converted
-    // in a few multiplies and stored as one 16-byte word, where a copy of its variable
-    // length would call `memcpy`.
-    #[cfg(target_pointer_width = "64")]
-    if value < 10_000_000_000_000_000
-        && let Some(spare) = out.spare().filter(|spare| spare.len() >= 16)
-    {
-        let len = value
-            .checked_ilog10()
-            .map_or(1, |log| log.saturating_add(1));
-        // Shifted right past the leading zeros, a byte for each.
-        let zeros = 16u32.saturating_sub(len);
-        let text = sixteen_digits(value)
-            .checked_shr(zeros.saturating_mul(8))
-            .unwrap_or(0);
-        store(spare, 0, text.to_le_bytes());
-        out.commit(len as usize);
-        return Ok(());
-    }
     let mut digits = [0u8; 20];
     let start = match u32::try_from(value) {
         Ok(small) => write_u32(&mut digits, 20, small),
@@ -422,42 +403,6 @@ fn put_u64<O: Out>(out: &mut O, value: u64) -> Result<(), ()> {
         }
     };
     out.put(digits.get(start..).unwrap_or_default())
-}
-
-/// `value` (below 10^16) as sixteen ASCII digits with leading zeros, the first in the low
-/// byte.
-#[cfg(target_pointer_width = "64")]
-#[allow(
-    clippy::cast_possible_truncation,
-    reason = "both halves are below 10^8, so they fit in 32 bits"
-)]
-fn sixteen_digits(value: u64) -> u128 {
-    let high = eight_digits((value / 100_000_000) as u32);
-    let low = eight_digits((value % 100_000_000) as u32);
-    u128::from(high) | (u128::from(low) << 64)
-}
-
-/// `value` (below 10^8) as eight ASCII digits with leading zeros, the first in the low byte:
-/// split into halves of four digits in 32-bit lanes, each into pairs in 16-bit lanes, each
-/// into digits in bytes, by multiplies that stay within their lanes.
-#[cfg(target_pointer_width = "64")]
-#[allow(
-    clippy::arithmetic_side_effects,
-    reason = "every lane's quotient is at most its value, so the subtractions cannot wrap, and \
-              the multiplies stay below each lane's width (10^4 * 5243 < 2^32, 100 * 103 < 2^16)"
-)]
-fn eight_digits(value: u32) -> u64 {
-    let value = u64::from(value);
-    // Lanes of 32 bits: the first four digits, then the last four.
-    let fours = (value / 10_000) | ((value % 10_000) << 32);
-    // x / 100 for x < 10^4 is (x * 5243) >> 19.
-    let hundreds = ((fours * 5243) >> 19) & 0x0000_007f_0000_007f;
-    // Lanes of 16 bits: pairs of digits.
-    let pairs = hundreds | ((fours - hundreds * 100) << 16);
-    // x / 10 for x < 100 is (x * 103) >> 10.
-    let tens = ((pairs * 103) >> 10) & 0x000f_000f_000f_000f;
-    let digits = tens | ((pairs - tens * 10) << 8);
-    digits | u64::from_le_bytes([b'0'; 8])
 }
 
 /// Writes the digits of `value` so that they end at `end`; returns where they start.
@@ -563,22 +508,6 @@ mod tests {
         );
     }
 
-    /// The word conversion against `format!`, over values spread across its range.
-    #[cfg(target_pointer_width = "64")]
-    #[test]
-    fn eight_digits_are_the_decimal_digits() {
-        extern crate std;
-        let edges = [0, 1, 9, 10, 99, 100, 9_999, 10_000, 99_999_999];
-        for value in (0..100_000_000).step_by(997).chain(edges) {
-            let want = std::format!("{value:08}");
-            assert_eq!(
-                eight_digits(value).to_le_bytes(),
-                want.as_bytes(),
-                "{value}"
-            );
-        }
-    }
-
     #[test]
     fn numbers_print_like_javascript() {
         let mut buf = [0u8; 32];
@@ -609,31 +538,6 @@ mod tests {
             let mut expected = heapless::String::<24>::new();
             core::fmt::write(&mut expected, format_args!("{value}")).ok();
             assert_eq!(&buf[..len], expected.as_bytes());
-        }
-        // Every length, with room for the whole digit array and with just enough (or too
-        // little) room for the digits.
-        let mut value = 1u64;
-        for _ in 0..20 {
-            for v in [value - 1, value, value.saturating_add(value / 3)] {
-                let mut expected = heapless::String::<24>::new();
-                core::fmt::write(&mut expected, format_args!("{v}")).ok();
-                let n = expected.len();
-                for room in [n - 1, n, 32] {
-                    let mut buf = [b'#'; 32];
-                    let mut out = SliceOut::new(&mut buf[..room]);
-                    let result = put_u64(&mut out, v);
-                    if room < n {
-                        assert_eq!(result, Err(()), "{v} in {room}");
-                    } else {
-                        assert_eq!((result, out.len()), (Ok(()), n), "{v} in {room}");
-                        assert_eq!(&buf[..n], expected.as_bytes(), "{v} in {room}");
-                        if room == n {
-                            assert!(buf[n..].iter().all(|&b| b == b'#'));
-                        }
-                    }
-                }
-            }
-            value = value.saturating_mul(10);
         }
     }
 
