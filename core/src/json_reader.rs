@@ -157,10 +157,49 @@ impl<'b> Reader<'b> {
         }
     }
 
+    /// Moves past `text` if the input continues with it.
+    #[cfg(target_pointer_width = "64")]
+    #[inline(always)]
+    pub(crate) fn skip_if(&mut self, text: &[u8]) -> bool {
+        let found = self
+            .buf
+            .get(self.pos..)
+            .is_some_and(|rest| rest.starts_with(text));
+        if found {
+            self.advance(text.len());
+        }
+        found
+    }
+
+    /// A plain integer here, as [`Reader::integer_value`] reads one after any white space;
+    /// `None` for anything else, or digits that go on past 64 bits.
+    #[cfg(target_pointer_width = "64")]
+    pub(crate) fn plain_integer(&mut self) -> Option<u64> {
+        let rest = self.buf.get(self.pos..)?;
+        let (value, len) = digits(rest);
+        let leading_zero = len > 1 && rest.first() == Some(&b'0');
+        if len == 0 || leading_zero || rest.get(len).is_some_and(u8::is_ascii_digit) {
+            return None;
+        }
+        self.advance(len);
+        Some(value)
+    }
+
+    /// Whether everything has been read.
+    #[cfg(target_pointer_width = "64")]
+    pub(crate) fn at_end(&self) -> bool {
+        self.pos == self.buf.len()
+    }
+
     /// Reads the string starting at the current `"`, decoding escapes in place; returns the
     /// range of the decoded text.
     fn string(&mut self) -> Result<Range<usize>, Error> {
         self.advance(1);
+        self.string_after_quote()
+    }
+
+    /// [`Reader::string`] with its opening quote already read.
+    pub(crate) fn string_after_quote(&mut self) -> Result<Range<usize>, Error> {
         let start = self.pos;
         // Most strings have no escape: one scan finds the closing quote and nothing moves.
         let run = clean_prefix_len(self.buf.get(start..).unwrap_or_default());

@@ -511,58 +511,115 @@ fn read_claims_generally(json: &mut [u8]) -> Result<TokenClaims<'_>, Error> {
 
 /// Reads a payload written exactly as the contract orders it — `apikey`, `permissions`,
 /// then `version`, `roomId`, `participantId`, `roles` where present, then `iat` and `exp`
-/// — with no white space, no escape in a string, and only known names, each once; `None`
-/// for anything else, which the general reader then reads.
-///
-/// Escapes are left to the general reader: stepping over them here and decoding them after
-/// (the form must be checked before a byte changes, for the general reader to fall back on)
-/// scans such a string twice, and measured slower than the general reader alone.
+/// — with no white space and only known names, each once; `None` for anything else, which
+/// the general reader then reads. This reader refuses any escape in a string, so that it
+/// changes nothing and the general reader can read the same bytes after it.
 #[cfg(target_pointer_width = "64")]
-#[allow(
-    clippy::arithmetic_side_effects,
-    reason = "`at` advances only past bytes just found in `json`, so it stays within its length"
-)]
 fn read_canonical(json: &[u8]) -> Option<Read> {
-    let mut at = 0;
-    let lit = |at: &mut usize, text: &[u8]| -> bool {
-        let found = json.get(*at..).is_some_and(|rest| rest.starts_with(text));
+    read_canonically(&mut Clean { json, at: 0 })
+}
+
+/// [`read_canonical`], but decoding escaped strings in place as the general reader does: so
+/// after `None` the payload may have changed, and must be decoded again for the general
+/// reader. Escaped strings are then read once, where refusing them sends the whole payload
+/// to the general reader.
+#[cfg(target_pointer_width = "64")]
+fn read_canonical_in_place(json: &mut [u8]) -> Option<Read> {
+    read_canonically(&mut Reader::new(json))
+}
+
+/// The three things the canonical reading does at a position.
+#[cfg(target_pointer_width = "64")]
+trait Canonical {
+    /// Moves past `text` if the payload continues with it.
+    fn skip_if(&mut self, text: &[u8]) -> bool;
+    /// A string's content, after its opening quote, to its closing quote.
+    fn string(&mut self) -> Option<Range<usize>>;
+    /// A plain integer, as `Reader::integer_value` reads one.
+    fn integer(&mut self) -> Option<u64>;
+    fn at_end(&self) -> bool;
+}
+
+/// Reads without changing a byte: strings with an escape are refused.
+#[cfg(target_pointer_width = "64")]
+struct Clean<'j> {
+    json: &'j [u8],
+    at: usize,
+}
+
+#[cfg(target_pointer_width = "64")]
+impl Canonical for Clean<'_> {
+    #[inline(always)]
+    fn skip_if(&mut self, text: &[u8]) -> bool {
+        let found = self
+            .json
+            .get(self.at..)
+            .is_some_and(|rest| rest.starts_with(text));
         if found {
-            *at += text.len();
+            self.at = self.at.saturating_add(text.len());
         }
         found
-    };
-    // After the opening quote: a string with nothing to unescape, to its closing quote.
-    let string = |at: &mut usize| -> Option<Range<usize>> {
-        let rest = json.get(*at..)?;
+    }
+
+    fn string(&mut self) -> Option<Range<usize>> {
+        let rest = self.json.get(self.at..)?;
         let len = clean_prefix_len(rest);
         if rest.get(len) != Some(&b'"') {
             return None;
         }
-        let range = *at..*at + len;
-        *at += len + 1;
+        let range = self.at..self.at.saturating_add(len);
+        self.at = range.end.saturating_add(1);
         Some(range)
-    };
-    // A plain integer, as `Reader::integer_value` reads one.
-    let integer = |at: &mut usize| -> Option<u64> {
-        let rest = json.get(*at..)?;
+    }
+
+    fn integer(&mut self) -> Option<u64> {
+        let rest = self.json.get(self.at..)?;
         let (value, len) = digits(rest);
         let leading_zero = len > 1 && rest.first() == Some(&b'0');
         if len == 0 || leading_zero || rest.get(len).is_some_and(u8::is_ascii_digit) {
             return None;
         }
-        *at += len;
+        self.at = self.at.saturating_add(len);
         Some(value)
-    };
-    if !lit(&mut at, b"{\"apikey\":\"") {
+    }
+
+    fn at_end(&self) -> bool {
+        self.at == self.json.len()
+    }
+}
+
+/// Reads as the general reader does, decoding escapes in place.
+#[cfg(target_pointer_width = "64")]
+impl Canonical for Reader<'_> {
+    #[inline(always)]
+    fn skip_if(&mut self, text: &[u8]) -> bool {
+        Reader::skip_if(self, text)
+    }
+
+    fn string(&mut self) -> Option<Range<usize>> {
+        self.string_after_quote().ok()
+    }
+
+    fn integer(&mut self) -> Option<u64> {
+        self.plain_integer()
+    }
+
+    fn at_end(&self) -> bool {
+        Reader::at_end(self)
+    }
+}
+
+#[cfg(target_pointer_width = "64")]
+fn read_canonically(c: &mut impl Canonical) -> Option<Read> {
+    if !c.skip_if(b"{\"apikey\":\"") {
         return None;
     }
-    let apikey = string(&mut at)?;
-    if !lit(&mut at, b",\"permissions\":[") {
+    let apikey = c.string()?;
+    if !c.skip_if(b",\"permissions\":[") {
         return None;
     }
     let permissions = canonical_names(
-        &mut at,
-        &lit,
+        c,
         &[
             (b"\"allow_join\"", Permission::AllowJoin),
             (b"\"ask_join\"", Permission::AskJoin),
@@ -570,39 +627,38 @@ fn read_canonical(json: &[u8]) -> Option<Read> {
         ],
         Permission::AllowJoin,
     )?;
-    let version = lit(&mut at, b",\"version\":2").then_some(2);
-    let room_id = if lit(&mut at, b",\"roomId\":\"") {
-        Some(string(&mut at)?)
+    let version = c.skip_if(b",\"version\":2").then_some(2);
+    let room_id = if c.skip_if(b",\"roomId\":\"") {
+        Some(c.string()?)
     } else {
         None
     };
-    let participant_id = if lit(&mut at, b",\"participantId\":\"") {
-        Some(string(&mut at)?)
+    let participant_id = if c.skip_if(b",\"participantId\":\"") {
+        Some(c.string()?)
     } else {
         None
     };
-    let roles = if lit(&mut at, b",\"roles\":[") {
+    let roles = if c.skip_if(b",\"roles\":[") {
         Some(canonical_names(
-            &mut at,
-            &lit,
+            c,
             &[(b"\"rtc\"", Role::Rtc), (b"\"crawler\"", Role::Crawler)],
             Role::Rtc,
         )?)
     } else {
         None
     };
-    if !lit(&mut at, b",\"iat\":") {
+    if !c.skip_if(b",\"iat\":") {
         return None;
     }
-    let iat = integer(&mut at)?;
-    if !lit(&mut at, b",\"exp\":") {
+    let iat = c.integer()?;
+    if !c.skip_if(b",\"exp\":") {
         return None;
     }
-    let exp = integer(&mut at)?;
-    if !lit(&mut at, b"}") || at != json.len() {
+    let exp = c.integer()?;
+    if !c.skip_if(b"}") || !c.at_end() {
         return None;
     }
-    let read = Read {
+    Some(Read {
         apikey: Some(apikey),
         permissions: Some(permissions),
         version,
@@ -612,31 +668,29 @@ fn read_canonical(json: &[u8]) -> Option<Read> {
         iat: Some(iat),
         exp: Some(exp),
         nbf: None,
-    };
-    Some(read)
+    })
 }
 
-/// After an array's opening `[` in [`read_canonical`]: each name once, from those `quoted`,
-/// to the closing `]`.
+/// After an array's opening `[` in [`read_canonically`]: each name once, from those
+/// `quoted`, to the closing `]`.
 #[cfg(target_pointer_width = "64")]
 fn canonical_names<T: Copy + PartialEq, const N: usize>(
-    at: &mut usize,
-    lit: &impl Fn(&mut usize, &[u8]) -> bool,
+    c: &mut impl Canonical,
     quoted: &[(&[u8], T)],
     fill: T,
 ) -> Option<Names<T, N>> {
     let mut names = Names::none(fill);
     loop {
-        let &(_, name) = quoted.iter().find(|(text, _)| lit(at, text))?;
+        let &(_, name) = quoted.iter().find(|(text, _)| c.skip_if(text))?;
         if names.known.as_slice().contains(&name) {
             return None;
         }
         names.known.push(name).ok()?;
-        if !lit(at, b",") {
+        if !c.skip_if(b",") {
             break;
         }
     }
-    lit(at, b"]").then_some(names)
+    c.skip_if(b"]").then_some(names)
 }
 
 /// The claims a payload's reading found, checked: one UTF-8 check for the whole payload
@@ -733,8 +787,31 @@ fn check<'s>(
         return Err(Error::WrongAlgorithm);
     }
     check_signature(&segments, key)?;
-    let claims = read_claims(decode_segment(segments.payload, scratch)?)?;
+    let claims = read_claims_decoding(segments.payload, scratch)?;
     check_times(claims, rules)
+}
+
+/// Decodes the payload into `scratch` and reads its claims. Where words are 64 bits, a
+/// payload in the contract's form is read by the canonical reader, escaped strings
+/// included; any other is decoded again (the canonical reader may have unescaped some of
+/// it) and read by the general reader.
+fn read_claims_decoding<'s>(
+    payload: &str,
+    scratch: &'s mut [u8],
+) -> Result<TokenClaims<'s>, Error> {
+    #[cfg(target_pointer_width = "64")]
+    {
+        let json = decode_segment(payload, scratch)?;
+        let len = json.len();
+        let canonical = match read_canonical(json) {
+            Some(read) => Some(read),
+            None => read_canonical_in_place(json),
+        };
+        if let Some(read) = canonical {
+            return claims_from(scratch.get(..len).unwrap_or_default(), read);
+        }
+    }
+    read_claims_generally(decode_segment(payload, scratch)?)
 }
 
 /// The rules' refusal of unknown names, then the time rules, on claims whose signature was
@@ -968,7 +1045,7 @@ mod tests {
 
     use proptest::prelude::*;
 
-    use super::{claims_from, read_canonical, read_claims_generally};
+    use super::{claims_from, read_canonical, read_canonical_in_place, read_claims_generally};
     use crate::claims::{Claims, Permission, Role};
     use crate::json_writer::{SliceOut, write_claims};
 
@@ -1050,21 +1127,30 @@ mod tests {
         /// claims, or the same refusal.
         #[test]
         fn canonical_and_general_readers_agree(json in mutated()) {
+            let mut general_copy = json.clone();
+            let general = read_claims_generally(&mut general_copy);
             if let Some(read) = read_canonical(&json) {
                 let canonical = claims_from(&json, read);
-                let mut copy = json.clone();
-                let general = read_claims_generally(&mut copy);
+                prop_assert_eq!(canonical, general.clone());
+            }
+            // Decoding escapes in place: the same claims, the same bytes left behind.
+            let mut copy = json.clone();
+            if let Some(read) = read_canonical_in_place(&mut copy) {
+                let canonical = claims_from(&copy, read);
                 prop_assert_eq!(canonical, general);
+                prop_assert_eq!(&copy, &general_copy);
             }
         }
 
-        /// Every payload this crate writes without escapes is read canonically (unless it
-        /// lists no permission, which is never signed).
+        /// Every payload this crate writes is read canonically (unless it lists no
+        /// permission, which is never signed), and without escapes without changing a byte.
         #[test]
-        fn unescaped_payloads_are_read_canonically(json in payload()) {
+        fn written_payloads_are_read_canonically(json in payload()) {
             let listed = json.windows(16).any(|w| w == br#""permissions":[""#);
             let plain = !json.contains(&b'\\');
             prop_assert_eq!(read_canonical(&json).is_some(), listed && plain);
+            let mut copy = json.clone();
+            prop_assert_eq!(read_canonical_in_place(&mut copy).is_some(), listed);
         }
     }
 }
