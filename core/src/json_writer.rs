@@ -239,13 +239,10 @@ fn put_string_roomy(dst: &mut [u8], src: &[u8]) -> Option<usize> {
         } else {
             // Under eight bytes: as one word if none needs escaping (the marks of the zero
             // padding past the end are masked off).
-            let mut word = [0u8; 8];
-            for (slot, &byte) in word.iter_mut().zip(rest) {
-                *slot = byte;
-            }
+            let word = tail_word(src, rest);
             let live = (1u64 << (8 * rest.len())) - 1;
-            if escape_marks(u64::from_le_bytes(word)) & live == 0 {
-                store(dst, write, word);
+            if escape_marks(word) & live == 0 {
+                store(dst, write, word.to_le_bytes());
                 write += rest.len();
             } else {
                 for &byte in rest {
@@ -257,6 +254,25 @@ fn put_string_roomy(dst: &mut [u8], src: &[u8]) -> Option<usize> {
     }
     store(dst, write, [b'"']);
     Some(write + 1)
+}
+
+/// The bytes of `rest` (under eight, the end of `src`) in the low bytes of a word, the rest
+/// zero, made in registers: from the last eight bytes of `src` shifted down where it has
+/// eight, else a byte at a time. A word copied to the stack a byte at a time (which calls
+/// `memcpy`) and then loaded whole waits for those stores: a third of a short string's time.
+#[cfg(target_pointer_width = "64")]
+#[allow(
+    clippy::arithmetic_side_effects,
+    reason = "`rest` holds under eight bytes, so the shift is below 64"
+)]
+fn tail_word(src: &[u8], rest: &[u8]) -> u64 {
+    match src.last_chunk::<8>() {
+        Some(last) if !rest.is_empty() => u64::from_le_bytes(*last) >> (8 * (8 - rest.len())),
+        _ => rest
+            .iter()
+            .rev()
+            .fold(0, |word, &byte| (word << 8) | u64::from(byte)),
+    }
 }
 
 #[cfg(not(target_pointer_width = "64"))]
