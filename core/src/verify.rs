@@ -515,6 +515,7 @@ fn read_claims_generally(json: &mut [u8]) -> Result<TokenClaims<'_>, Error> {
 /// the general reader then reads. This reader refuses any escape in a string, so that it
 /// changes nothing and the general reader can read the same bytes after it.
 #[cfg(target_pointer_width = "64")]
+#[inline(always)]
 fn read_canonical(json: &[u8]) -> Option<Read> {
     read_canonically(&mut Clean { json, at: 0 })
 }
@@ -524,6 +525,7 @@ fn read_canonical(json: &[u8]) -> Option<Read> {
 /// reader. Escaped strings are then read once, where refusing them sends the whole payload
 /// to the general reader.
 #[cfg(target_pointer_width = "64")]
+#[inline(always)]
 fn read_canonical_in_place(json: &mut [u8]) -> Option<Read> {
     read_canonically(&mut Reader::new(json))
 }
@@ -610,6 +612,7 @@ impl Canonical for Reader<'_> {
 }
 
 #[cfg(target_pointer_width = "64")]
+#[inline(always)]
 fn read_canonically(c: &mut impl Canonical) -> Option<Read> {
     if !c.skip_if(b"{\"apikey\":\"") {
         return None;
@@ -776,6 +779,7 @@ pub fn verify<'s>(
     check(token, key, rules, scratch).map_err(|e| classify(token, e))
 }
 
+#[cfg_attr(target_pointer_width = "64", inline(always))]
 fn check<'s>(
     token: &str,
     key: &Key,
@@ -816,6 +820,10 @@ fn read_claims_decoding<'s>(
 
 /// The rules' refusal of unknown names, then the time rules, on claims whose signature was
 /// checked.
+// In line where words are 64 bits, so that the claims are built where they are returned
+// rather than copied there (a copy of a struct just stored field by field waits for the
+// stores); a microcontroller keeps one copy, for flash.
+#[cfg_attr(target_pointer_width = "64", inline(always))]
 fn check_times<'s>(claims: TokenClaims<'s>, rules: &Rules) -> Result<VerifiedClaims<'s>, Error> {
     if rules.refuse_unknown_names {
         if !claims.unknown_permissions.is_empty() {
