@@ -171,20 +171,6 @@ impl<'b> Reader<'b> {
         found
     }
 
-    /// A plain integer here, as [`Reader::integer_value`] reads one after any white space;
-    /// `None` for anything else, or digits that go on past 64 bits.
-    #[cfg(target_pointer_width = "64")]
-    pub(crate) fn plain_integer(&mut self) -> Option<u64> {
-        let rest = self.buf.get(self.pos..)?;
-        let (value, len) = digits(rest);
-        let leading_zero = len > 1 && rest.first() == Some(&b'0');
-        if len == 0 || leading_zero || rest.get(len).is_some_and(u8::is_ascii_digit) {
-            return None;
-        }
-        self.advance(len);
-        Some(value)
-    }
-
     /// Whether everything has been read.
     #[cfg(target_pointer_width = "64")]
     pub(crate) fn at_end(&self) -> bool {

@@ -603,7 +603,8 @@ impl Canonical for Reader<'_> {
     }
 
     fn integer(&mut self) -> Option<u64> {
-        self.plain_integer()
+        // Its refusals only send the payload to the general reader, which gives its own.
+        self.integer_value(Error::BadJson).ok()
     }
 
     fn at_end(&self) -> bool {
@@ -807,11 +808,7 @@ fn read_claims_decoding<'s>(
     {
         let json = decode_segment(payload, scratch)?;
         let len = json.len();
-        let canonical = match read_canonical(json) {
-            Some(read) => Some(read),
-            None => read_canonical_in_place(json),
-        };
-        if let Some(read) = canonical {
+        if let Some(read) = read_canonical_in_place(json) {
             return claims_from(scratch.get(..len).unwrap_or_default(), read);
         }
     }
