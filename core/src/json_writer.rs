@@ -110,6 +110,15 @@ impl Out for Counter {
 
 /// Writes `claims` as `JSON.stringify` would write the object built in contract key order.
 pub(crate) fn write_claims<O: Out>(claims: &Claims<'_>, out: &mut O) -> Result<(), ()> {
+    write_head(claims, out)?;
+    write_middle(claims, out)?;
+    write_times(claims, out)
+}
+
+/// The claims' JSON up to the room: `apikey`, `permissions` and `version`, which tokens of
+/// one API key share (a [`Signer`](crate::Signer) keeps their encoding).
+#[inline(always)]
+pub(crate) fn write_head<O: Out>(claims: &Claims<'_>, out: &mut O) -> Result<(), ()> {
     out.put(b"{\"apikey\":")?;
     put_string(out, claims.apikey())?;
     out.put(b",\"permissions\":")?;
@@ -128,6 +137,12 @@ pub(crate) fn write_claims<O: Out>(claims: &Claims<'_>, out: &mut O) -> Result<(
     if claims.version().is_some() {
         out.put(b",\"version\":2")?;
     }
+    Ok(())
+}
+
+/// The claims' JSON after [`write_head`] and before [`write_times`]: room, participant, roles.
+#[inline(always)]
+pub(crate) fn write_middle<O: Out>(claims: &Claims<'_>, out: &mut O) -> Result<(), ()> {
     if let Some(room_id) = claims.room_id() {
         out.put(b",\"roomId\":")?;
         put_string(out, room_id)?;
@@ -148,6 +163,12 @@ pub(crate) fn write_claims<O: Out>(claims: &Claims<'_>, out: &mut O) -> Result<(
         }
         out.put(b"]")?;
     }
+    Ok(())
+}
+
+/// The end of the claims' JSON: `iat`, `exp` and the closing brace.
+#[inline(always)]
+pub(crate) fn write_times<O: Out>(claims: &Claims<'_>, out: &mut O) -> Result<(), ()> {
     out.put(b",\"iat\":")?;
     put_u64(out, claims.iat())?;
     out.put(b",\"exp\":")?;

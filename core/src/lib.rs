@@ -28,6 +28,7 @@ mod duration;
 mod error;
 mod json_reader;
 mod json_writer;
+mod kept;
 mod list;
 mod mac;
 mod sign;

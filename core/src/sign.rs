@@ -8,7 +8,8 @@ use core::fmt;
 use crate::Error;
 use crate::base64url::{encode_in_place, encode_mac, encoded_len, store};
 use crate::claims::Claims;
-use crate::json_writer::{Counter, SliceOut, write_claims};
+use crate::json_writer::{Counter, Out, SliceOut, write_claims, write_middle, write_times};
+use crate::kept::{Head, Times};
 use crate::mac::{Pads, Prefix};
 
 /// `{"alg":"HS256","typ":"JWT"}` in base64url: the header of every token made here.
@@ -232,6 +233,11 @@ pub const LANES: usize = 4;
 ///   signing input, and resumes from it when the next one starts with the same blocks: tokens
 ///   of one API key and permissions share their first two blocks or so, a third of a short
 ///   token's compressions.
+/// - It keeps the base64url of the last claims' JSON up to the room (`apikey`,
+///   `permissions`, `version`), and the JSON of their `iat` and `exp`: the next claims with
+///   the same key, permissions, version and times write and encode only their room,
+///   participant and roles. What follows a token in its buffer is scratch, and is not what
+///   [`sign`] leaves there.
 /// - [`Signer::sign_lanes`] signs [`LANES`] tokens at once: with the `simd` feature, on a
 ///   CPU with SHA-NI, their compressions are interleaved, which costs less than one after
 ///   another.
@@ -257,6 +263,8 @@ pub const LANES: usize = 4;
 pub struct Signer<'k> {
     key: &'k Key,
     prefix: Prefix,
+    head: Head,
+    times: Times,
 }
 
 impl fmt::Debug for Signer<'_> {
@@ -283,6 +291,8 @@ impl<'k> Signer<'k> {
         Self {
             key,
             prefix: Prefix::new(),
+            head: Head::new(),
+            times: Times::new(),
         }
     }
 
@@ -291,7 +301,7 @@ impl<'k> Signer<'k> {
     /// # Errors
     /// As [`sign`].
     pub fn sign<'o>(&mut self, claims: &Claims<'_>, out: &'o mut [u8]) -> Result<&'o str, Error> {
-        let len = signing_input_of(claims, out)?;
+        let len = self.signing_input(claims, out)?;
         let tag = self
             .key
             .pads
@@ -309,7 +319,7 @@ impl<'k> Signer<'k> {
         let mut outs = outs;
         let mut inputs = [Err(Error::NoPermissions); LANES];
         for ((input, claims), out) in inputs.iter_mut().zip(claims).zip(outs.iter_mut()) {
-            *input = signing_input_of(claims, out);
+            *input = self.signing_input(claims, out);
         }
         let messages: [&[u8]; LANES] =
             core::array::from_fn(|l| match (inputs.get(l), outs.get(l)) {
@@ -326,6 +336,55 @@ impl<'k> Signer<'k> {
                 .unwrap_or(Err(Error::NoPermissions))
                 .map(|len| seal(out, len, &tag))
         })
+    }
+}
+
+impl Signer<'_> {
+    /// As [`signing_input_of`], from the head's encoding and the times' JSON this signer
+    /// keeps: only the JSON between them is written and encoded.
+    #[allow(
+        clippy::arithmetic_side_effects,
+        reason = "`skip` is within `out` (the slice after it was taken), and the signing input \
+                  that follows it too"
+    )]
+    fn signing_input(&mut self, claims: &Claims<'_>, out: &mut [u8]) -> Result<usize, Error> {
+        claims.check()?;
+        let times = self.times.for_claims(claims);
+        let Some((head, rest)) = self.head.for_claims(claims) else {
+            return signing_input_of(claims, out);
+        };
+        let skip = head.len();
+        // The token after the head's encoding is the token of the JSON after it, header
+        // included, written into `out[skip..]`: its header is then overwritten by the head.
+        let placed = out.get_mut(skip..).and_then(|shifted| {
+            let (from, json_len) = write_json(shifted, |room| {
+                let mut writer = SliceOut::new(room);
+                writer.put(rest).ok()?;
+                write_middle(claims, &mut writer).ok()?;
+                match times {
+                    Some(times) => writer.put(times),
+                    None => write_times(claims, &mut writer),
+                }
+                .ok()?;
+                Some(writer.len())
+            })?;
+            Some(signing_input(shifted, from, json_len))
+        });
+        match placed {
+            Some(Ok(len)) => {
+                store(out, 0, *HEADER_AND_DOT);
+                if let Some(slot) = out.get_mut(PAYLOAD_START..PAYLOAD_START + skip) {
+                    slot.copy_from_slice(head);
+                }
+                Ok(skip + len)
+            }
+            Some(Err(_)) | None => {
+                out.fill(0);
+                Err(Error::BufferTooSmall {
+                    needed: token_len(claims)?,
+                })
+            }
+        }
     }
 }
 
