@@ -216,8 +216,18 @@ fn signing_input(out: &mut [u8], from: usize, json_len: usize) -> Result<usize, 
 /// Writes the dot and `tag` after the signing input of `input_len` bytes, which
 /// [`signing_input`] checked has room for them, and returns the token.
 fn seal<'o>(out: &'o mut [u8], input_len: usize, tag: &[u8; 32]) -> &'o str {
+    write_signature(out, input_len, tag);
+    token_text(out, input_len)
+}
+
+/// Writes the dot and `tag` after the signing input of `input_len` bytes.
+fn write_signature(out: &mut [u8], input_len: usize, tag: &[u8; 32]) {
     store(out, input_len, [b'.']);
     store(out, input_len.saturating_add(1), encode_mac(tag));
+}
+
+/// The token of a signing input of `input_len` bytes, its signature written.
+fn token_text(out: &[u8], input_len: usize) -> &str {
     let total = input_len.saturating_add(1).saturating_add(SIGNATURE_LEN);
     // Every byte written is base64url or a dot, so the text is ASCII: the check cannot fail,
     // and no error variant pretends it could (every golden vector checks the output).
@@ -327,14 +337,19 @@ impl<'k> Signer<'k> {
                 _ => &[],
             });
         let tags = self.key.pads.tags_prefixed(&mut self.prefix, messages);
-        let mut tags = tags.iter();
+        // Every signature is written before any token is read back as text: reading a
+        // signature just written waits for its stores, and by then the first are done.
+        for ((out, input), tag) in outs.iter_mut().zip(&inputs).zip(&tags) {
+            if let Ok(len) = input {
+                write_signature(out, *len, tag);
+            }
+        }
         let mut inputs = inputs.into_iter();
         outs.map(|out| {
-            let tag = tags.next().copied().unwrap_or_default();
             inputs
                 .next()
                 .unwrap_or(Err(Error::NoPermissions))
-                .map(|len| seal(out, len, &tag))
+                .map(|len| token_text(out, len))
         })
     }
 }
