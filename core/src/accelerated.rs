@@ -24,6 +24,26 @@ pub(crate) fn encode_in_place(buf: &mut [u8], from: usize, n: usize) -> usize {
     }
 }
 
+/// The token after writing a dot and `mac`'s characters after the signing input
+/// `out[..at]`, if a kernel did it all (the `simd` feature, on a CPU with AVX2); `out` given
+/// back, with nothing written, otherwise.
+#[inline(always)]
+pub(crate) fn seal<'o>(
+    out: &'o mut [u8],
+    at: usize,
+    mac: &[u8; 32],
+) -> Result<&'o str, &'o mut [u8]> {
+    #[cfg(feature = "simd")]
+    {
+        videosdk_token_simd::base64url::seal(out, at, mac)
+    }
+    #[cfg(not(feature = "simd"))]
+    {
+        let _ = (at, mac);
+        Err(out)
+    }
+}
+
 #[cfg(not(feature = "simd"))]
 #[inline(always)]
 pub(crate) fn decode(_: &[u8], _: &mut [u8]) -> (usize, bool) {

@@ -1,5 +1,5 @@
 //! Every kernel of `videosdk-token-simd` against a portable reference on the same input:
-//! base64url encoding in place and decoding (base64ct), JSON escaping (`JSON.stringify`'s
+//! base64url encoding in place and decoding, and sealing a token (base64ct), JSON escaping (`JSON.stringify`'s
 //! rules, byte by byte) and unescaping in place (RFC 8259's two-character escapes), UTF-8 and ASCII checks (`core::str`), and the HMAC lanes, resumed
 //! anywhere (hmac). Each kernel does a prefix; the prefix must be exactly the reference's.
 #![no_main]
@@ -81,6 +81,31 @@ fuzz_target!(|input: Input<'_>| {
     let want = Base64UrlUnpadded::encode_string(&bytes[..done]);
     assert_eq!(&buf[..done / 3 * 4], want.as_bytes());
     assert_eq!(&buf[from + done..], &bytes[done..]);
+
+    // Sealing: the bytes as a signing input, a MAC from the secret's first 32 bytes, and
+    // `room % 64` bytes after the input.
+    let mut mac = [0u8; 32];
+    for (slot, &byte) in mac.iter_mut().zip(input.secret) {
+        *slot = byte;
+    }
+    let mut out = bytes.to_vec();
+    out.resize(n + usize::from(input.room % 64), 0xa5);
+    let before = out.clone();
+    match base64url::seal(&mut out, n, &mac) {
+        Ok(token) => {
+            let want = format!(
+                "{}.{}",
+                std::str::from_utf8(bytes).expect("sealed only ASCII"),
+                Base64UrlUnpadded::encode_string(&mac)
+            );
+            assert_eq!(token, want);
+            assert_eq!(&out[n + 44..], &before[n + 44..]);
+        }
+        Err(given_back) => {
+            assert!(!base64url::accelerated() || !bytes.is_ascii() || given_back.len() < n + 44);
+            assert_eq!(given_back, &before[..]);
+        }
+    }
 
     // Decoding the bytes as text, and their encoding, into a separate buffer and in place.
     let encoded = Base64UrlUnpadded::encode_string(bytes).into_bytes();

@@ -34,6 +34,15 @@ pub fn ascii(bytes: &[u8]) -> Option<&str> {
     }
 }
 
+/// # Safety
+/// The CPU must have AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+pub(crate) unsafe fn x86_is_ascii(bytes: &[u8]) -> bool {
+    // SAFETY: the caller's.
+    unsafe { x86::is_ascii(bytes) }
+}
+
 #[cfg(target_arch = "x86_64")]
 mod x86 {
     use core::arch::x86_64::{
