@@ -14,12 +14,10 @@
 //!   caller: the kernel stops before any 16 bytes that hold one.
 
 #[cfg(target_arch = "x86_64")]
-cpufeatures::new!(ssse3_cpuid, "ssse3");
-#[cfg(target_arch = "x86_64")]
 cpufeatures::new!(ssse3_popcnt_cpuid, "ssse3", "popcnt");
 
-/// Whether both kernels run on this CPU (detected once, then cached): escaping needs SSSE3,
-/// unescaping POPCNT too.
+/// Whether both kernels run on this CPU (detected once, then cached): they need SSSE3 and
+/// POPCNT (which counts the bytes each escape adds or drops).
 #[must_use]
 pub fn accelerated() -> bool {
     #[cfg(target_arch = "x86_64")]
@@ -34,13 +32,14 @@ pub fn accelerated() -> bool {
 
 /// Escapes a prefix of `src` into the front of `dst`: whole blocks of 16 bytes while a
 /// block and 32 bytes of room remain, stopping before 8 bytes that hold a control escaped as
-/// `\u00xx`. Returns the bytes read and written (0 and 0 without SSSE3); the caller escapes
-/// the rest. Writes past the returned length within the room are not meaningful.
+/// `\u00xx`. Returns the bytes read and written (0 and 0 without SSSE3 and POPCNT); the
+/// caller escapes the rest. Writes past the returned length within the room are not
+/// meaningful.
 #[must_use]
 pub fn escape(src: &[u8], dst: &mut [u8]) -> (usize, usize) {
     #[cfg(target_arch = "x86_64")]
-    if ssse3_cpuid::get() {
-        // SAFETY: the CPU has SSSE3 (checked just now); `src` and `dst` are distinct
+    if ssse3_popcnt_cpuid::get() {
+        // SAFETY: the CPU has SSSE3 and POPCNT (checked just now); `src` and `dst` are distinct
         // borrows, each read or written only within its length.
         return unsafe { x86::escape(src.as_ptr(), src.len(), dst.as_mut_ptr(), dst.len()) };
     }
@@ -130,7 +129,7 @@ mod x86 {
     /// # Safety
     /// `dst` must be writable for 16 bytes.
     #[inline]
-    #[target_feature(enable = "ssse3")]
+    #[target_feature(enable = "ssse3,popcnt")]
     unsafe fn spread(letters: __m128i, mask: u32, dst: *mut u8) -> usize {
         let with_backslash = _mm_unpacklo_epi64(letters, _mm_set1_epi8(b'\\'.cast_signed()));
         let index = (mask & 0xff) as usize;
@@ -143,9 +142,9 @@ mod x86 {
     }
 
     /// # Safety
-    /// The CPU must have SSSE3; `src` is readable for `n` bytes and `dst` writable for
-    /// `room`, and they do not overlap.
-    #[target_feature(enable = "ssse3")]
+    /// The CPU must have SSSE3 and POPCNT; `src` is readable for `n` bytes and `dst`
+    /// writable for `room`, and they do not overlap.
+    #[target_feature(enable = "ssse3,popcnt")]
     pub(super) unsafe fn escape(
         src: *const u8,
         n: usize,
