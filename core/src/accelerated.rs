@@ -44,6 +44,23 @@ pub(crate) fn seal<'o>(
     }
 }
 
+/// The `simd` feature's one-pass kernel: encodes the `n` bytes of JSON at `buf[head +
+/// from..]` in place after the `head` bytes of the header, and returns the MAC of the signing
+/// input so made; `None`, with nothing written, where it cannot (no AVX2 and SHA-NI, or the
+/// JSON too close to where its encoding goes).
+#[cfg(feature = "simd")]
+#[inline(always)]
+pub(crate) fn encode_and_mac(
+    buf: &mut [u8],
+    head: usize,
+    from: usize,
+    n: usize,
+    inner: &[u32; 8],
+    outer: &[u32; 8],
+) -> Option<[u8; 32]> {
+    videosdk_token_simd::token::encode_and_mac(buf, head, from, n, inner, outer)
+}
+
 #[cfg(not(feature = "simd"))]
 #[inline(always)]
 pub(crate) fn decode(_: &[u8], _: &mut [u8]) -> (usize, bool) {

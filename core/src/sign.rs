@@ -93,9 +93,26 @@ impl fmt::Debug for Key {
 /// [`Error::TimeOutOfRange`], [`Error::LifetimeOverflow`], [`Error::NonPositiveLifetime`];
 /// then [`Error::BufferTooSmall`] with the exact length needed.
 pub fn sign<'o>(claims: &Claims<'_>, key: &Key, out: &'o mut [u8]) -> Result<&'o str, Error> {
-    let len = signing_input_of(claims, out)?;
-    let tag = key.tag(out.get(..len).unwrap_or_default());
-    Ok(seal(out, len, &tag))
+    // With the `simd` feature the JSON is encoded while its MAC is computed (`finish`).
+    #[cfg(feature = "simd")]
+    {
+        claims.check()?;
+        match place_claims(claims, out) {
+            Some((from, json_len)) => finish(out, from, json_len, key),
+            None => {
+                out.fill(0);
+                Err(Error::BufferTooSmall {
+                    needed: token_len(claims)?,
+                })
+            }
+        }
+    }
+    #[cfg(not(feature = "simd"))]
+    {
+        let len = signing_input_of(claims, out)?;
+        let tag = key.tag(out.get(..len).unwrap_or_default());
+        Ok(seal(out, len, &tag))
+    }
 }
 
 /// Room for the payload: `out` less the header, its dot, the second dot and the signature.
@@ -192,6 +209,25 @@ fn finish<'o>(
     json_len: usize,
     key: &Key,
 ) -> Result<&'o str, Error> {
+    // The `simd` feature's kernel encodes the JSON and computes its MAC in one pass, each
+    // block's rounds overlapping the encoding of the blocks after it; where it cannot, it
+    // writes nothing, and the JSON is encoded and then MACed below.
+    #[cfg(feature = "simd")]
+    if out.len() >= token_len_for_json(json_len) {
+        store(out, 0, *HEADER_AND_DOT);
+        let pads = &key.pads;
+        if let Some(tag) = crate::accelerated::encode_and_mac(
+            out,
+            PAYLOAD_START,
+            from,
+            json_len,
+            &pads.inner,
+            &pads.outer,
+        ) {
+            let input_len = PAYLOAD_START.saturating_add(encoded_len(json_len));
+            return Ok(seal(out, input_len, &tag));
+        }
+    }
     let input_len = signing_input(out, from, json_len)?;
     let tag = key.tag(out.get(..input_len).unwrap_or_default());
     Ok(seal(out, input_len, &tag))
@@ -409,16 +445,22 @@ impl Signer<'_> {
     }
 }
 
-/// Checks `claims` and writes their signing input into `out`, returning its length, with
-/// room left for the signature; on error `out` holds nothing of a token.
-fn signing_input_of(claims: &Claims<'_>, out: &mut [u8]) -> Result<usize, Error> {
-    claims.check()?;
-    match write_json(out, |rest| {
+/// Writes the claims' JSON where [`write_json`] puts it, returning where and how long.
+#[inline(always)]
+fn place_claims(claims: &Claims<'_>, out: &mut [u8]) -> Option<(usize, usize)> {
+    write_json(out, |rest| {
         let mut writer = SliceOut::new(rest);
         write_claims(claims, &mut writer)
             .ok()
             .map(|()| writer.len())
-    }) {
+    })
+}
+
+/// Checks `claims` and writes their signing input into `out`, returning its length, with
+/// room left for the signature; on error `out` holds nothing of a token.
+fn signing_input_of(claims: &Claims<'_>, out: &mut [u8]) -> Result<usize, Error> {
+    claims.check()?;
+    match place_claims(claims, out) {
         Some((from, json_len)) => signing_input(out, from, json_len),
         None => {
             out.fill(0);

@@ -94,7 +94,7 @@ pub fn decode_in_place(buf: &mut [u8]) -> (usize, bool) {
 }
 
 #[cfg(target_arch = "x86_64")]
-mod x86 {
+pub(crate) mod x86 {
     use core::arch::x86_64::{
         __m256i, _mm_alignr_epi8, _mm_storeu_si128, _mm256_add_epi8, _mm256_and_si256,
         _mm256_castsi128_si256, _mm256_castsi256_si128, _mm256_cmpeq_epi8, _mm256_cmpgt_epi8,
@@ -109,7 +109,7 @@ mod x86 {
     /// 0..12 of the high) over 4 bytes, one sextet in each, in output order.
     #[inline]
     #[target_feature(enable = "avx2")]
-    fn reshuffle(input: __m256i) -> __m256i {
+    pub(crate) fn reshuffle(input: __m256i) -> __m256i {
         let spread = _mm256_shuffle_epi8(
             input,
             _mm256_setr_epi8(
@@ -128,7 +128,7 @@ mod x86 {
     /// (A–Z, a–z, each digit's shared offset, `-`, `_`).
     #[inline]
     #[target_feature(enable = "avx2")]
-    fn translate(sextets: __m256i) -> __m256i {
+    pub(crate) fn translate(sextets: __m256i) -> __m256i {
         let offsets = _mm256_setr_epi8(
             65, 71, -4, -4, -4, -4, -4, -4, -4, -4, -4, -4, -17, 32, 0, 0, //
             65, 71, -4, -4, -4, -4, -4, -4, -4, -4, -4, -4, -17, 32, 0, 0,

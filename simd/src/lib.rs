@@ -7,6 +7,8 @@
 //! - [`utf8`]: UTF-8 validation by simdutf8's AVX2 kernel, chosen at run time.
 //! - [`lanes`]: HMAC-SHA256 of up to four messages at once, their SHA-NI compressions
 //!   interleaved, for signing many tokens.
+//! - [`token`]: a token's claims JSON encoded to base64url in place (AVX2) while the signing
+//!   input's HMAC-SHA256 is computed (SHA-NI), the encoding in the shadow of the rounds.
 //!
 //! On CPUs without the instructions (and on every other architecture) each kernel reports
 //! that it did nothing, and the caller's portable code does all of the work. Every kernel is
@@ -22,4 +24,6 @@
 pub mod base64url;
 pub mod json;
 pub mod lanes;
+mod sha_ni;
+pub mod token;
 pub mod utf8;
