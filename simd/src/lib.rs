@@ -2,7 +2,8 @@
 //! core so that it stays `forbid(unsafe_code)` and portable.
 //!
 //! - [`base64url`]: AVX2 encoding and decoding of whole blocks, chosen at run time; the core
-//!   does what is left (the tail, canonical checks) with its portable code.
+//!   does what is left (the tail, canonical checks) with its portable code. Also sealing a
+//!   token: its signature's characters made and checked in registers, then stored.
 //! - [`json`]: JSON string escaping, and unescaping in place, with SSSE3, 16 bytes at a time.
 //! - [`utf8`]: UTF-8 validation by simdutf8's AVX2 kernel, chosen at run time.
 //! - [`lanes`]: HMAC-SHA256 of up to four messages at once, their SHA-NI compressions
