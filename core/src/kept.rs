@@ -8,7 +8,8 @@
 
 use crate::base64url::encode_in_place;
 use crate::claims::{Claims, Permission};
-use crate::json_writer::{Counter, SliceOut, write_head, write_times};
+use crate::json_writer::{SliceOut, write_head, write_times};
+use crate::mac::equal;
 
 /// The longest API key whose head is kept (VideoSDK's are 36 characters).
 const KEY: usize = 64;
@@ -101,17 +102,15 @@ impl Head {
         self.key_len = 0;
         let key = claims.apikey().as_bytes();
         let permissions = claims.permissions();
-        let mut counter = Counter::default();
-        write_head(claims, &mut counter).ok()?;
-        let len = counter.0;
-        if key.len() > KEY || permissions.len() > self.permissions.len() || len > JSON {
+        if key.len() > KEY || permissions.len() > self.permissions.len() {
             return None;
         }
-        // The JSON is written at the end, where encoding it in place needs it.
+        // The JSON is written at the end, where encoding it in place needs it; the writer
+        // refuses a head over its `JSON` bytes of room.
         let from = ENCODED - JSON;
-        let room = self.encoded.get_mut(from..)?;
-        let mut writer = SliceOut::new(room);
+        let mut writer = SliceOut::new(self.encoded.get_mut(from..)?);
         write_head(claims, &mut writer).ok()?;
+        let len = writer.len();
         let whole = len / 3 * 3;
         let rest = self.encoded.get(from + whole..from + len)?;
         self.rest_len = rest.len();
@@ -165,17 +164,4 @@ impl Times {
         }
         self.json.get(..self.len).filter(|json| !json.is_empty())
     }
-}
-
-/// Whether two byte strings of one length are equal, a word at a time in line (a library
-/// `memcmp` call costs more than the compare for an API key).
-#[inline(always)]
-fn equal(a: &[u8], b: &[u8]) -> bool {
-    let (a_words, a_tail) = a.as_chunks::<8>();
-    let (b_words, b_tail) = b.as_chunks::<8>();
-    a.len() == b.len()
-        && a_tail == b_tail
-        && a_words.iter().zip(b_words).fold(0, |diff, (x, y)| {
-            diff | (u64::from_ne_bytes(*x) ^ u64::from_ne_bytes(*y))
-        }) == 0
 }

@@ -113,7 +113,7 @@ impl Pads {
             .take_while(|&(i, block)| {
                 others
                     .iter()
-                    .all(|b| b.get(i).is_some_and(|b| same(b, block)))
+                    .all(|b| b.get(i).is_some_and(|b| equal(b, block)))
             })
             .count();
         let mut matched = prefix.matched(first);
@@ -230,7 +230,7 @@ impl Prefix {
             .iter()
             .take(self.len)
             .zip(blocks)
-            .take_while(|(a, b)| same(a, b))
+            .take_while(|(a, b)| equal(&a[..], &b[..]))
             .count()
     }
 
@@ -261,15 +261,17 @@ impl Prefix {
     }
 }
 
-/// Whether two blocks are equal, compared a word at a time in line (a library `memcmp` call
-/// costs more than the compare for 64 bytes).
+/// Whether two byte strings are equal, compared a word at a time in line (a library
+/// `memcmp` call costs more than the compare for a block or an API key).
 #[inline(always)]
-fn same(a: &[u8; BLOCK], b: &[u8; BLOCK]) -> bool {
-    let (a, _) = a.as_chunks::<8>();
-    let (b, _) = b.as_chunks::<8>();
-    a.iter().zip(b).fold(0, |diff, (x, y)| {
-        diff | (u64::from_ne_bytes(*x) ^ u64::from_ne_bytes(*y))
-    }) == 0
+pub(crate) fn equal(a: &[u8], b: &[u8]) -> bool {
+    let (a_words, a_tail) = a.as_chunks::<8>();
+    let (b_words, b_tail) = b.as_chunks::<8>();
+    a.len() == b.len()
+        && a_tail == b_tail
+        && a_words.iter().zip(b_words).fold(0, |diff, (x, y)| {
+            diff | (u64::from_ne_bytes(*x) ^ u64::from_ne_bytes(*y))
+        }) == 0
 }
 
 /// The message length in bits, big-endian, in a block's last eight bytes.

@@ -99,12 +99,7 @@ impl<'m> Lane<'m> {
     /// block's included) were compressed before it; its padding goes into `padding`.
     fn new(message: &'m [u8], absorbed: u64, padding: &mut [u8; 128]) -> Self {
         let (blocks, tail) = message.as_chunks::<64>();
-        let used = if tail.len() < 56 { 64 } else { 128 };
-        padding[..used].fill(0);
-        padding[..tail.len()].copy_from_slice(tail);
-        padding[tail.len()] = 0x80;
-        let bits = (message.len() as u64 + absorbed) * 8;
-        padding[used - 8..used].copy_from_slice(&bits.to_be_bytes());
+        let used = crate::sha_ni::pad_tail(tail, message.len() as u64 + absorbed, padding);
         Self {
             message,
             whole: blocks.len(),
@@ -128,20 +123,13 @@ impl<'m> Lane<'m> {
 }
 
 #[cfg(target_arch = "x86_64")]
-fn tag(state: &[u32; 8]) -> [u8; 32] {
-    let mut tag = [0u8; 32];
-    for (slot, word) in tag.chunks_exact_mut(4).zip(state) {
-        slot.copy_from_slice(&word.to_be_bytes());
-    }
-    tag
-}
-
-#[cfg(target_arch = "x86_64")]
 mod x86 {
     use core::arch::x86_64::{__m128i, _mm_add_epi32};
 
-    use super::{LANES, Lane, tag};
-    use crate::sha_ni::{State, Work, from_ni, outer_words, rounds4, schedule, to_ni, words};
+    use super::{LANES, Lane};
+    use crate::sha_ni::{
+        State, Work, digest_bytes, from_ni, outer_words, rounds4, schedule, to_ni, words,
+    };
 
     /// One block (as words) into each lane's state, the lanes' rounds issued side by side.
     /// Every index is a constant (the macros spell out the sixteen steps), so that the
@@ -235,7 +223,7 @@ mod x86 {
                 outer_words(z),
             ],
         );
-        finals.map(|state| tag(&from_ni(state)))
+        finals.map(|state| digest_bytes(&from_ni(state)))
     }
 }
 
@@ -249,32 +237,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-
-    /// The pad states for `secret`, as HMAC computes them.
-    fn pads(secret: &[u8]) -> ([u32; 8], [u32; 8]) {
-        use sha2::Digest;
-        let mut block = [0u8; 64];
-        if secret.len() > 64 {
-            block[..32].copy_from_slice(&sha2::Sha256::digest(secret));
-        } else {
-            block[..secret.len()].copy_from_slice(secret);
-        }
-        let pad = |with: u8| {
-            let mut state = [
-                0x6a09_e667,
-                0xbb67_ae85,
-                0x3c6e_f372,
-                0xa54f_f53a,
-                0x510e_527f,
-                0x9b05_688c,
-                0x1f83_d9ab,
-                0x5be0_cd19,
-            ];
-            sha2::block_api::compress256(&mut state, &[block.map(|b| b ^ with)]);
-            state
-        };
-        (pad(0x36), pad(0x5c))
-    }
+    use crate::testing::pads;
 
     fn reference(secret: &[u8], message: &[u8]) -> [u8; 32] {
         use hmac::{Hmac, KeyInit, Mac};

@@ -26,5 +26,7 @@ pub mod base64url;
 pub mod json;
 pub mod lanes;
 mod sha_ni;
+#[cfg(test)]
+mod testing;
 pub mod token;
 pub mod utf8;

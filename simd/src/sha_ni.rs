@@ -5,6 +5,29 @@
 #[cfg(target_arch = "x86_64")]
 pub(crate) use x86::*;
 
+/// Writes a message's last part block `tail`, the padding bit and the message's length in
+/// bits into the front of `padding`, for a message `len` bytes long in all (HMAC's pad block
+/// included); returns the bytes of it to compress, one block or two.
+#[cfg(target_arch = "x86_64")]
+pub(crate) fn pad_tail(tail: &[u8], len: u64, padding: &mut [u8; 128]) -> usize {
+    let used = if tail.len() < 56 { 64 } else { 128 };
+    padding[..used].fill(0);
+    padding[..tail.len()].copy_from_slice(tail);
+    padding[tail.len()] = 0x80;
+    padding[used - 8..used].copy_from_slice(&(len * 8).to_be_bytes());
+    used
+}
+
+/// A state's words as a digest's bytes, big-endian.
+#[cfg(target_arch = "x86_64")]
+pub(crate) fn digest_bytes(state: &[u32; 8]) -> [u8; 32] {
+    let mut digest = [0u8; 32];
+    for (slot, word) in digest.chunks_exact_mut(4).zip(state) {
+        slot.copy_from_slice(&word.to_be_bytes());
+    }
+    digest
+}
+
 #[cfg(target_arch = "x86_64")]
 mod x86 {
     use core::arch::x86_64::{

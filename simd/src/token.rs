@@ -65,7 +65,7 @@ mod x86 {
 
     use super::ALPHABET;
     use crate::base64url::x86::{reshuffle, translate};
-    use crate::sha_ni::{compress, from_ni, outer_words, to_ni, words};
+    use crate::sha_ni::{compress, digest_bytes, from_ni, outer_words, pad_tail, to_ni, words};
 
     /// Encodes the `n` bytes at `buf[read..]` to `buf[write..]`, front to back (the writes
     /// trail the reads), the last group unpadded.
@@ -156,23 +156,14 @@ mod x86 {
         }
         advance!(total);
         // The tail, the padding bit and the length (the pad block's 64 bytes included).
-        let tail = &buf[64 * whole..total];
         let mut padding = [0u8; 128];
-        padding[..tail.len()].copy_from_slice(tail);
-        padding[tail.len()] = 0x80;
-        let used = if tail.len() < 56 { 64 } else { 128 };
-        let bits = (total as u64 + 64) * 8;
-        padding[used - 8..used].copy_from_slice(&bits.to_be_bytes());
+        let used = pad_tail(&buf[64 * whole..total], total as u64 + 64, &mut padding);
         for block in padding[..used].chunks_exact(64) {
             compress(&mut state, words(block.try_into().expect("64 bytes")));
         }
         let mut outer = to_ni(outer);
         compress(&mut outer, outer_words(state));
-        let mut tag = [0u8; 32];
-        for (slot, word) in tag.chunks_exact_mut(4).zip(from_ni(outer)) {
-            slot.copy_from_slice(&word.to_be_bytes());
-        }
-        tag
+        digest_bytes(&from_ni(outer))
     }
 }
 
@@ -189,27 +180,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-
-    /// The states after the secret's pad blocks (a secret of at most 64 bytes).
-    fn pads(secret: &[u8]) -> ([u32; 8], [u32; 8]) {
-        let mut block = [0u8; 64];
-        block[..secret.len()].copy_from_slice(secret);
-        let pad = |with: u8| {
-            let mut state = [
-                0x6a09_e667,
-                0xbb67_ae85,
-                0x3c6e_f372,
-                0xa54f_f53a,
-                0x510e_527f,
-                0x9b05_688c,
-                0x1f83_d9ab,
-                0x5be0_cd19,
-            ];
-            sha2::block_api::compress256(&mut state, &[block.map(|b| b ^ with)]);
-            state
-        };
-        (pad(0x36), pad(0x5c))
-    }
+    use crate::testing::pads;
 
     /// Runs the kernel on `head`, then `json` at `from` (`slack` past the least), with bytes
     /// after it, and checks the signing input, the tag, and that nothing after the JSON moved.
