@@ -1,5 +1,7 @@
 //! Sign and verify on three claim shapes, each against the HMAC floor over the same signing
-//! input in the same run; many tokens signed as `batch` signs them, against the same floor;
+//! input in the same run, with the `simd` kernels on and switched off (the portable code, on
+//! the same machine in the same run: `benches/gate.py` fails when a kernel is much slower);
+//! tokens signed as `batch` signs them, against the same floor;
 //! and a sweep of signing-input lengths from 100 bytes to 2 KiB for the plot in
 //! `benches/RESULTS.md` (made by `benches/results.py`).
 //!
@@ -13,7 +15,7 @@ use base64ct::{Base64UrlUnpadded, Encoding};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
-use videosdk_token_core::{Claims, Key, LANES, Permission, Role, Rules, Signer, sign, verify};
+use videosdk_token_core::{Claims, Key, Permission, Role, Rules, sign, verify};
 use videosdk_token_harness::example::{self, SECRET};
 
 const IAT: u64 = 1_700_000_000;
@@ -93,100 +95,44 @@ fn bench_shapes(c: &mut Criterion) {
                 black_box(verify(black_box(&token), &key, &rules, &mut scratch).map(|v| v.exp()))
             });
         });
+        // The same with every kernel switched off: the portable code alone.
+        videosdk_token_simd::set_enabled(false);
+        group.bench_function("sign (portable)", |b| {
+            b.iter(|| black_box(sign(black_box(&claims), &key, &mut buf).map(str::len)));
+        });
+        group.bench_function("verify (portable)", |b| {
+            b.iter(|| {
+                black_box(verify(black_box(&token), &key, &rules, &mut scratch).map(|v| v.exp()))
+            });
+        });
+        videosdk_token_simd::set_enabled(true);
         group.finish();
     }
 }
 
-/// Tokens as `batch` signs them from lines with a room and a participant each (one API key,
-/// so their signing inputs share their first two blocks), per token: the floor (HMAC alone,
-/// one at a time, from a cloned keyed state), `sign` one at a time, a `Signer` one at a time
-/// (resuming from the shared blocks), a `Signer` four at a time (the lanes), and the lanes'
-/// HMAC alone over four signing inputs.
+/// Tokens as `batch` signs them from lines with a room and a participant each (one API key),
+/// per token: the floor (HMAC alone, from a cloned keyed state) and `sign`.
 fn bench_batch(c: &mut Criterion) {
     let key = Key::new(SECRET).expect("secret");
     let floor_key = Hmac::<Sha256>::new_from_slice(SECRET).expect("any key length");
-    let rooms: Vec<String> = (0..LANES).map(|i| format!("room-{i:06}-52e6")).collect();
-    let users: Vec<String> = (0..LANES).map(|i| format!("user-{i:07}")).collect();
-    let claims: Vec<Claims<'_>> = (0..LANES)
-        .map(|i| {
-            Claims::new(APIKEY, &[Permission::AllowJoin], IAT, EXP)
-                .with_room_id(&rooms[i])
-                .with_participant_id(&users[i])
-        })
-        .collect();
-    let four = [&claims[0], &claims[1], &claims[2], &claims[3]];
-    let mut bufs = vec![vec![0u8; 1024]; LANES];
-    let inputs: Vec<Vec<u8>> = claims
-        .iter()
-        .map(|c| signing_input(sign(c, &key, &mut bufs[0]).expect("fits")))
-        .collect();
-    let (inner, outer) = pads(SECRET);
+    let claims = Claims::new(APIKEY, &[Permission::AllowJoin], IAT, EXP)
+        .with_room_id("room-000001-52e6")
+        .with_participant_id("user-0000001");
+    let mut buf = vec![0u8; 1024];
+    let input = signing_input(sign(&claims, &key, &mut buf).expect("fits"));
     let mut group = c.benchmark_group("batch");
     group.throughput(Throughput::Elements(1));
-    group.bench_function(format!("floor ({} bytes)", inputs[0].len()), |b| {
+    group.bench_function(format!("floor ({} bytes)", input.len()), |b| {
         b.iter(|| {
             let mut mac = floor_key.clone();
-            mac.update(black_box(&inputs[0]));
+            mac.update(black_box(&input));
             black_box(mac.finalize().into_bytes())
         });
     });
     group.bench_function("sign", |b| {
-        b.iter(|| black_box(sign(black_box(&claims[0]), &key, &mut bufs[0]).map(str::len)));
-    });
-    let mut signer = Signer::new(&key);
-    group.bench_function("signer", |b| {
-        b.iter(|| {
-            black_box(
-                signer
-                    .sign(black_box(&claims[0]), &mut bufs[0])
-                    .map(str::len),
-            )
-        });
-    });
-    group.throughput(Throughput::Elements(LANES as u64));
-    group.bench_function("signer lanes", |b| {
-        b.iter(|| {
-            let [w, x, y, z] = &mut bufs[..] else {
-                unreachable!("four buffers")
-            };
-            black_box(
-                signer
-                    .sign_lanes(black_box(four), [w.as_mut_slice(), x, y, z])
-                    .map(|r| r.map(str::len)),
-            )
-        });
-    });
-    group.bench_function("lanes hmac", |b| {
-        b.iter(|| {
-            black_box(videosdk_token_simd::lanes::hmac(
-                &inner,
-                &outer,
-                black_box([&inputs[0][..], &inputs[1], &inputs[2], &inputs[3]]),
-            ))
-        });
+        b.iter(|| black_box(sign(black_box(&claims), &key, &mut buf).map(str::len)));
     });
     group.finish();
-}
-
-/// The SHA-256 states after the secret's inner and outer pad blocks.
-fn pads(secret: &[u8]) -> ([u32; 8], [u32; 8]) {
-    let mut block = [0u8; 64];
-    block[..secret.len()].copy_from_slice(secret);
-    let pad = |with: u8| {
-        let mut state = [
-            0x6a09_e667,
-            0xbb67_ae85,
-            0x3c6e_f372,
-            0xa54f_f53a,
-            0x510e_527f,
-            0x9b05_688c,
-            0x1f83_d9ab,
-            0x5be0_cd19,
-        ];
-        sha2::block_api::compress256(&mut state, &[block.map(|b| b ^ with)]);
-        state
-    };
-    (pad(0x36), pad(0x5c))
 }
 
 /// Signing inputs from about 100 bytes to 2 KiB (the room grows), for the plot.

@@ -115,6 +115,13 @@ cargo test --workspace --doc 2>&1 | tee -a "$results"
 
 step "Unit tests, cross-checks, CLI tests, the C ABI and firmware tests, and every benchmark in test mode"
 cargo test --workspace --all-targets 2>&1 | tee -a "$results"
+
+step "The core's whole suite again without the simd feature: the portable code alone"
+cargo test -p videosdk-token-core --features serde,heapless,zeroize 2>&1 | tee -a "$results"
+
+step "Speed gate: on this machine, each accelerated path against the portable code in the same run"
+cargo bench --bench shapes -- shape/ --warm-up-time 0.5 --measurement-time 1 --noplot >/dev/null
+python3 benches/gate.py
 (cd ffi && cargo test --locked --features std) 2>&1 | tee -a "$results"
 
 step "The npm package's tests under node --test, and a short run of its bench"

@@ -225,6 +225,75 @@ fn host_test(name: &str, flags: &[&str], wrapper: &[&str]) -> String {
     text
 }
 
+/// The no_std x86-64 staticlib with the core's `simd` feature: what ships on x86-64, with the
+/// panic handler that cannot be linked, built once per test process.
+fn x86_64_no_std_simd_library() -> &'static Path {
+    static LIB: OnceLock<PathBuf> = OnceLock::new();
+    LIB.get_or_init(|| {
+        let target = "x86_64-unknown-linux-gnu";
+        succeed(
+            cargo().args([
+                "rustc",
+                "--release",
+                "--locked",
+                "--features",
+                "simd",
+                "--target",
+                target,
+                "--target-dir",
+                "target/x86-64-no-std",
+                "--crate-type",
+                "staticlib",
+            ]),
+            "building the no_std x86-64 library with simd",
+        );
+        ffi_dir().join(format!(
+            "target/x86-64-no-std/{target}/release/libvideosdk_token.a"
+        ))
+    })
+}
+
+/// The no-panic proof covers what ships on x86-64: the no_std library with the AVX2 kernels
+/// links into the host C test with `--gc-sections` (a reachable panic path would leave the
+/// panic handler's symbol undefined, and the link would fail), has no panic symbol left, and
+/// passes every vector and hostile call.
+#[test]
+fn x86_64_library_with_simd_has_no_panic_path_and_passes_the_c_test() {
+    require("gcc", "gcc");
+    let dir = work_dir("x86-64-no-std");
+    write_vectors(&dir);
+    let program = dir.join("host-test");
+    succeed(
+        Command::new("gcc")
+            .args([
+                "-std=c99",
+                "-Wall",
+                "-Wextra",
+                "-Werror",
+                "-pedantic",
+                "-O1",
+            ])
+            .arg("-I")
+            .arg(ffi_dir().join("include"))
+            .arg("-I")
+            .arg(&dir)
+            .arg(ffi_dir().join("tests/host.c"))
+            .arg(ffi_dir().join("tests/golden.c"))
+            .arg(x86_64_no_std_simd_library())
+            .args(["-Wl,--gc-sections", "-o"])
+            .arg(&program),
+        "linking the host C test against the no_std x86-64 library (a panic path fails this link)",
+    );
+    let found = panic_symbols(&program, "videosdk_token_sign");
+    assert!(found.is_empty(), "the x86-64 image can panic: {found:#?}");
+    let output = succeed(&mut Command::new(&program), "the x86-64 no_std C test");
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("hostile calls passed") && !text.contains("FAIL"),
+        "{text}"
+    );
+}
+
 #[test]
 fn host_c_test_passes_under_valgrind() {
     require("valgrind", "valgrind");

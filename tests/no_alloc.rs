@@ -1,4 +1,4 @@
-//! `sign`, `Signer` (alone and in lanes), `token_len`, `verify` and the duration parser
+//! `sign`, `token_len`, `verify` and the duration parser
 //! allocate nothing: a counting global allocator sees no allocation on this thread while they
 //! run.
 // A global allocator is an unsafe trait; this file is the only place the workspace needs one.
@@ -8,8 +8,8 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
 use videosdk_token_core::{
-    Claims, ExpiresIn, Key, LANES, Permission, Role, Rules, Signer, dangerous, sign,
-    sign_to_string, token_len, verify,
+    Claims, ExpiresIn, Key, Permission, Role, Rules, dangerous, sign, sign_to_string, token_len,
+    verify,
 };
 
 struct Counting;
@@ -68,13 +68,6 @@ fn signing_allocates_nothing() {
         total += sign(&claims, &key, &mut buf).expect("fits").len();
         total += sign_to_string::<2048>(&claims, &key).expect("fits").len();
         assert!(sign(&claims, &key, &mut buf[..len - 1]).is_err());
-        let mut signer = Signer::new(&key);
-        total += signer.sign(&claims, &mut buf).expect("fits").len();
-        let mut lanes = [[0u8; 2048]; LANES];
-        let [a, b, c, d] = &mut lanes;
-        for token in signer.sign_lanes([&claims; LANES], [a, b, c, d]) {
-            total += token.expect("fits").len();
-        }
     }
     let after = allocations();
     assert!(total > 0);

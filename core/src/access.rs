@@ -5,7 +5,7 @@
 use core::fmt;
 
 use crate::claims::{Permission, Role};
-use crate::verify::VerifiedClaims;
+use crate::token_claims::VerifiedClaims;
 
 /// How a participant may enter a meeting.
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]

@@ -8,6 +8,7 @@
 //! image with a panic path also fails to link.
 
 use crate::accelerated;
+use crate::bytes::{store, store_prefix};
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -57,26 +58,6 @@ pub const fn decoded_len(n: usize) -> Option<usize> {
     Some((n / 4) * 3 + tail)
 }
 
-/// Writes `value` at `dst[at..at + N]` if it fits.
-#[inline(always)]
-pub(crate) fn store<const N: usize>(dst: &mut [u8], at: usize, value: [u8; N]) {
-    let slot = at
-        .checked_add(N)
-        .and_then(|end| dst.get_mut(at..end))
-        .and_then(|s| <&mut [u8; N]>::try_from(s).ok());
-    if let Some(slot) = slot {
-        *slot = value;
-    }
-}
-
-/// Writes the first `len` bytes of `value` at `dst[at..]`, as far as both reach.
-#[inline(always)]
-fn store_prefix<const N: usize>(dst: &mut [u8], at: usize, value: [u8; N], len: usize) {
-    for (slot, byte) in dst.iter_mut().skip(at).zip(value).take(len) {
-        *slot = byte;
-    }
-}
-
 #[inline(always)]
 fn symbol(sextet: u32) -> u8 {
     // `& 63` keeps the index inside the table, so the fallback is never taken.
@@ -97,18 +78,6 @@ fn encode3(a: u8, b: u8, c: u8) -> [u8; 4] {
 macro_rules! encode_from {
     ($src:expr, $dst:expr, $read:expr, $write:expr) => {{
         let (mut read, mut write) = ($read, $write);
-        // Six input bytes (two groups) per step, loaded as one big-endian word, where words
-        // are 64 bits wide; elsewhere 64-bit shifts cost more than they save.
-        if cfg!(target_pointer_width = "64") {
-            while let Some(word) = $src
-                .get(read..read + 8)
-                .and_then(|w| <[u8; 8]>::try_from(w).ok())
-            {
-                store($dst, write, wide::encode6(u64::from_be_bytes(word)));
-                read += 6;
-                write += 8;
-            }
-        }
         while let Some(&[a, b, c]) = $src.get(read..read + 3) {
             store($dst, write, encode3(a, b, c));
             read += 3;
@@ -172,96 +141,6 @@ pub(crate) fn encode_in_place(buf: &mut [u8], from: usize, n: usize) {
     encode_from!(buf, buf, from + done, done / 3 * 4);
 }
 
-/// Six bytes (the top 48 bits of a word) to eight characters, and four characters to three
-/// bytes (any bit above the low 24 marks a character outside the alphabet).
-#[cfg(not(target_pointer_width = "64"))]
-mod wide {
-    #[inline(always)]
-    pub(super) fn decode4(a: u8, b: u8, c: u8, d: u8) -> u32 {
-        let v = |byte: u8, shift: u32| {
-            let sextet = super::value(byte);
-            if sextet == super::INVALID {
-                0xff00_0000
-            } else {
-                u32::from(sextet) << shift
-            }
-        };
-        v(a, 18) | v(b, 12) | v(c, 6) | v(d, 0)
-    }
-
-    #[inline(always)]
-    #[allow(
-        clippy::cast_possible_truncation,
-        reason = "`symbol` uses the low six bits only"
-    )]
-    pub(super) fn encode6(n: u64) -> [u8; 8] {
-        let s = |shift: u32| super::symbol((n >> shift) as u32);
-        [s(58), s(52), s(46), s(40), s(34), s(28), s(22), s(16)]
-    }
-}
-
-/// Six bytes (the top 48 bits of a word) to eight characters, twelve bits at a time through
-/// an 8 KiB table of character pairs, and four characters to three bytes through pre-shifted
-/// tables: worth their size where SHA-256 runs in hardware and the codec would otherwise cost
-/// as much as the MAC.
-#[cfg(target_pointer_width = "64")]
-mod wide {
-    /// Sextet values pre-shifted to their place in a 24-bit group, one table per place;
-    /// characters outside the alphabet map to bits above the 24.
-    #[allow(
-        clippy::indexing_slicing,
-        reason = "evaluated at compile time, where a bad index is a build error"
-    )]
-    static SHIFTED: [[u32; 256]; 4] = {
-        let mut tables = [[0xff00_0000u32; 256]; 4];
-        let mut v = 0u32;
-        while v < 64 {
-            let c = super::ALPHABET[v as usize] as usize;
-            tables[0][c] = v << 18;
-            tables[1][c] = v << 12;
-            tables[2][c] = v << 6;
-            tables[3][c] = v;
-            v += 1;
-        }
-        tables
-    };
-
-    #[inline(always)]
-    pub(super) fn decode4(a: u8, b: u8, c: u8, d: u8) -> u32 {
-        let [t0, t1, t2, t3] = &SHIFTED;
-        let at = |table: &[u32; 256], byte: u8| {
-            table.get(usize::from(byte)).copied().unwrap_or(0xff00_0000)
-        };
-        at(t0, a) | at(t1, b) | at(t2, c) | at(t3, d)
-    }
-
-    /// Each entry holds two characters as a little-endian `u16`.
-    #[allow(
-        clippy::indexing_slicing,
-        reason = "evaluated at compile time, where a bad index is a build error"
-    )]
-    static PAIRS: [u16; 4096] = {
-        let mut table = [0u16; 4096];
-        let mut i = 0;
-        while i < 4096 {
-            table[i] = u16::from_le_bytes([super::ALPHABET[i >> 6], super::ALPHABET[i & 63]]);
-            i += 1;
-        }
-        table
-    };
-
-    #[inline(always)]
-    fn pair(twelve: u64) -> u64 {
-        u64::from(PAIRS.get((twelve & 0xfff) as usize).copied().unwrap_or(0))
-    }
-
-    #[inline(always)]
-    pub(super) fn encode6(n: u64) -> [u8; 8] {
-        (pair(n >> 52) | (pair(n >> 40) << 16) | (pair(n >> 28) << 32) | (pair(n >> 16) << 48))
-            .to_le_bytes()
-    }
-}
-
 /// Why [`decode_into`] refused its input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DecodeError {
@@ -276,26 +155,9 @@ pub enum DecodeError {
 /// `$dst` may be the same buffer when `write <= read`, because every store ends at or before
 /// the first character not yet read. Evaluates to whether every character was canonical.
 macro_rules! decode_from {
-    ($src:expr, $dst:expr, $read:expr, $end:expr, $write:expr, $out_end:expr) => {{
-        let (mut read, end, mut write, out_end) = ($read, $end, $write, $out_end);
-        // Eight characters a step into one word, stored whole: the two bytes past the six
-        // decoded are rewritten by the following steps, which `write + 8 <= out_end`
-        // guarantees exist. In place, the store ends at `write + 8 <= read + 8`, where the
-        // next unread character starts.
-        let mut bad_wide = 0u32;
-        while let (Some(&[a, b, c, d, e, f, g, h]), true) = (
-            $src.get(read..read + 8).filter(|_| read + 8 <= end),
-            cfg!(target_pointer_width = "64") && write + 8 <= out_end,
-        ) {
-            let hi = wide::decode4(a, b, c, d);
-            let lo = wide::decode4(e, f, g, h);
-            bad_wide |= hi | lo;
-            let word = (u64::from(hi & 0x00ff_ffff) << 40) | (u64::from(lo & 0x00ff_ffff) << 16);
-            store($dst, write, word.to_be_bytes());
-            read += 8;
-            write += 6;
-        }
-        let mut bad = u8::from(bad_wide > 0x00ff_ffff) << 7;
+    ($src:expr, $dst:expr, $read:expr, $end:expr, $write:expr) => {{
+        let (mut read, end, mut write) = ($read, $end, $write);
+        let mut bad = 0u8;
         while let Some(&[a, b, c, d]) = $src.get(read..read + 4).filter(|_| read + 4 <= end) {
             let (a, b, c, d) = (value(a), value(b), value(c), value(d));
             bad |= a | b | c | d;
@@ -344,7 +206,7 @@ pub(crate) fn decode_into<'o>(src: &[u8], dst: &'o mut [u8]) -> Result<&'o [u8],
     let dst = dst.get_mut(..len).ok_or(DecodeError::BufferTooSmall)?;
     let (done, valid) = accelerated::decode(src, dst);
     let (read, write) = whole_blocks(done, src.len());
-    if decode_from!(src, dst, read, src.len(), write, len) && valid {
+    if decode_from!(src, dst, read, src.len(), write) && valid {
         Ok(dst)
     } else {
         Err(DecodeError::Invalid)
@@ -367,7 +229,7 @@ pub(crate) fn decode_in_place(buf: &mut [u8]) -> Result<&mut [u8], DecodeError> 
     let len = decoded_len(end).ok_or(DecodeError::Invalid)?;
     let (done, valid) = accelerated::decode_in_place(buf);
     let (read, write) = whole_blocks(done, end);
-    if decode_from!(buf, buf, read, end, write, len) && valid {
+    if decode_from!(buf, buf, read, end, write) && valid {
         buf.get_mut(..len).ok_or(DecodeError::Invalid)
     } else {
         Err(DecodeError::Invalid)
@@ -427,19 +289,30 @@ mod tests {
         }
     }
 
-    #[test]
-    fn mac_encoding_matches_the_general_encoder() {
-        let mut mac = [0u8; 32];
-        for seed in 0..=255u8 {
-            for (i, byte) in mac.iter_mut().enumerate() {
-                *byte = seed
-                    .wrapping_mul(31)
-                    .wrapping_add(u8::try_from(i).unwrap_or(0))
-                    .rotate_left(u32::from(seed % 7));
-            }
-            let mut general = [0u8; 43];
-            assert_eq!(encode_into(&mac, &mut general), Some(43));
-            assert_eq!(encode_mac(&mac), general);
+    proptest::proptest! {
+        /// Every encoder here against base64ct's: a MAC's 43 characters, and any bytes
+        /// encoded into a buffer and in place; and base64ct's text decodes back.
+        #[test]
+        fn encoders_match_base64ct(
+            mac in proptest::prelude::any::<[u8; 32]>(),
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300),
+            slack in 0usize..8,
+        ) {
+            extern crate std;
+            use base64ct::{Base64UrlUnpadded, Encoding};
+            let want = Base64UrlUnpadded::encode_string(&mac);
+            proptest::prop_assert_eq!(&encode_mac(&mac)[..], want.as_bytes());
+            let want = Base64UrlUnpadded::encode_string(&bytes);
+            let mut buf = std::vec![0u8; want.len() + slack];
+            proptest::prop_assert_eq!(encode_into(&bytes, &mut buf), Some(want.len()));
+            proptest::prop_assert_eq!(&buf[..want.len()], want.as_bytes());
+            let from = bytes.len().div_ceil(3) + slack;
+            let mut in_place = std::vec![0u8; from + bytes.len()];
+            in_place[from..].copy_from_slice(&bytes);
+            encode_in_place(&mut in_place, from, bytes.len());
+            proptest::prop_assert_eq!(&in_place[..want.len()], want.as_bytes());
+            let mut out = std::vec![0u8; bytes.len()];
+            proptest::prop_assert_eq!(decode_into(want.as_bytes(), &mut out), Ok(&bytes[..]));
         }
     }
 
@@ -460,7 +333,7 @@ mod tests {
                 return (false, Vec::new());
             };
             let mut out = vec![0u8; len];
-            let ok = decode_from!(text, &mut out, 0, text.len(), 0, len);
+            let ok = decode_from!(text, &mut out, 0, text.len(), 0);
             (ok, out)
         }
 

@@ -2,11 +2,7 @@
 //! any version-2 field brings `version: 2` with it, so a caller cannot forget it.
 
 use crate::Error;
-use crate::duration::ExpiresIn;
-
-/// Largest integer JavaScript represents exactly (2^53 - 1); `iat` and `exp` stay at or below it
-/// so that Node reads the same number we wrote.
-pub const MAX_SAFE_SECONDS: u64 = (1 << 53) - 1;
+use crate::duration::{ExpiresIn, MAX_SAFE_SECONDS};
 
 /// What the bearer may do in a meeting.
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]

@@ -7,10 +7,13 @@
 use core::str::FromStr;
 
 use crate::Error;
-use crate::claims::MAX_SAFE_SECONDS;
 
 /// `ms` refuses longer strings outright.
 const MAX_LEN: usize = 100;
+
+/// Largest integer JavaScript represents exactly (2^53 - 1); `iat` and `exp` stay at or below it
+/// so that Node reads the same number we wrote.
+pub const MAX_SAFE_SECONDS: u64 = (1 << 53) - 1;
 
 /// `2^53` as a float: the first value whose floor passes [`MAX_SAFE_SECONDS`].
 const FIRST_UNSAFE: f64 = 9_007_199_254_740_992.0;

@@ -5,8 +5,7 @@
 use core::ops::Range;
 
 use crate::Error;
-use crate::base64url::store;
-use crate::json_writer::{clean_prefix_len, escape_marks, needs_escape};
+use crate::json_writer::{clean_prefix_len, needs_escape};
 
 /// Deepest nesting accepted inside a value that is skipped (one bit of the stack each).
 pub(crate) const MAX_DEPTH: u32 = 32;
@@ -28,7 +27,7 @@ impl<'b> Reader<'b> {
     /// decoded escapes are whole characters, and the bytes an escape leaves behind when its
     /// string shrinks are overwritten with spaces.
     pub(crate) fn into_text(self) -> Result<&'b str, Error> {
-        crate::accelerated::utf8(self.into_buf()).ok_or(Error::BadJson)
+        core::str::from_utf8(self.into_buf()).map_err(|_| Error::BadJson)
     }
 
     /// The whole buffer, to be checked as UTF-8 once (see [`Reader::into_text`]).
@@ -157,26 +156,6 @@ impl<'b> Reader<'b> {
         }
     }
 
-    /// Moves past `text` if the input continues with it.
-    #[cfg(target_pointer_width = "64")]
-    #[inline(always)]
-    pub(crate) fn skip_if(&mut self, text: &[u8]) -> bool {
-        let found = self
-            .buf
-            .get(self.pos..)
-            .is_some_and(|rest| rest.starts_with(text));
-        if found {
-            self.advance(text.len());
-        }
-        found
-    }
-
-    /// Whether everything has been read.
-    #[cfg(target_pointer_width = "64")]
-    pub(crate) fn at_end(&self) -> bool {
-        self.pos == self.buf.len()
-    }
-
     /// Reads the string starting at the current `"`, decoding escapes in place; returns the
     /// range of the decoded text.
     fn string(&mut self) -> Result<Range<usize>, Error> {
@@ -185,7 +164,7 @@ impl<'b> Reader<'b> {
     }
 
     /// [`Reader::string`] with its opening quote already read.
-    pub(crate) fn string_after_quote(&mut self) -> Result<Range<usize>, Error> {
+    fn string_after_quote(&mut self) -> Result<Range<usize>, Error> {
         let start = self.pos;
         // Most strings have no escape: one scan finds the closing quote and nothing moves.
         let run = clean_prefix_len(self.buf.get(start..).unwrap_or_default());
@@ -199,12 +178,8 @@ impl<'b> Reader<'b> {
     }
 
     /// The rest of a string from its first escape (or bad byte) at `self.pos`, with the
-    /// decoded text so far at `start..write`.
-    ///
-    /// Text moves left a word at a time while a word holds nothing to escape: `write` never
-    /// passes the read position, so a word's store covers only bytes already read. Once
-    /// escapes have shrunk the text by a word, the clean bytes before an escape move as a
-    /// whole word too.
+    /// decoded text so far at `start..write`; `write` never passes the read position, so
+    /// each byte is moved left over bytes already read.
     #[cold]
     #[inline(never)]
     #[allow(
@@ -219,44 +194,15 @@ impl<'b> Reader<'b> {
     ) -> Result<Range<usize>, Error> {
         let mut read = self.pos;
         loop {
-            // Whole blocks of two-character escapes, with the `simd` feature.
-            #[cfg(target_pointer_width = "64")]
-            {
-                (read, write) = crate::accelerated::unescape_in_place(self.buf, read, write);
-            }
             let next = loop {
-                if let Some(word) = self
-                    .buf
-                    .get(read..read + 8)
-                    .and_then(|w| <[u8; 8]>::try_from(w).ok())
-                {
-                    let marks = escape_marks(u64::from_le_bytes(word));
-                    if marks == 0 {
-                        store(self.buf, write, word);
-                        read += 8;
-                        write += 8;
-                        continue;
+                match self.buf.get(read).copied() {
+                    Some(byte) if !needs_escape(byte) => {
+                        self.put(write, byte);
+                        read += 1;
+                        write += 1;
                     }
-                    let clean = (marks.trailing_zeros() / 8) as usize;
-                    if read - write >= 8 {
-                        // Escapes have shrunk the text by a word or more: the whole word's
-                        // store ends before `read`, on bytes already read.
-                        store(self.buf, write, word);
-                        write += clean;
-                    } else {
-                        for &byte in word.iter().take(clean) {
-                            self.put(write, byte);
-                            write += 1;
-                        }
-                    }
-                    read += clean;
-                } else if let Some(&byte) = self.buf.get(read).filter(|&&b| !needs_escape(b)) {
-                    self.put(write, byte);
-                    read += 1;
-                    write += 1;
-                    continue;
+                    other => break other,
                 }
-                break self.buf.get(read).copied();
             };
             match next {
                 Some(b'"') => {
@@ -486,38 +432,9 @@ impl<'b> Reader<'b> {
 
 /// The value of the ASCII digits `bytes` starts with, and how many there are; a run of
 /// digits whose value does not fit in 64 bits stops short, before a digit.
-///
-/// Where words are 64 bits, eight digits at a time while they are all digits (a token's times
-/// have ten): the SWAR conversion of one word in three multiplies, where a byte at a time is
-/// a chain of ten. A microcontroller reads a byte at a time, for flash.
-pub(crate) fn digits(bytes: &[u8]) -> (u64, usize) {
+fn digits(bytes: &[u8]) -> (u64, usize) {
     let mut value: u64 = 0;
     let mut len: usize = 0;
-    #[cfg(target_pointer_width = "64")]
-    while let Some(word) = bytes
-        .get(len..len.saturating_add(8))
-        .and_then(|w| <[u8; 8]>::try_from(w).ok())
-    {
-        const ZEROS: u64 = u64::from_le_bytes([b'0'; 8]);
-        let d = u64::from_le_bytes(word).wrapping_sub(ZEROS);
-        // Each byte of `d` is a digit's value (0 to 9) only if its high nibble is clear
-        // and stays clear when 6 is added.
-        if (d | d.wrapping_add(0x0606_0606_0606_0606)) & 0xf0f0_f0f0_f0f0_f0f0 != 0 {
-            break;
-        }
-        // Pairs, then fours, then all eight (the first digit is the low byte).
-        let pairs = (d.wrapping_mul(10).wrapping_add(d >> 8)) & 0x00ff_00ff_00ff_00ff;
-        let fours = (pairs.wrapping_mul(100).wrapping_add(pairs >> 16)) & 0x0000_ffff_0000_ffff;
-        let eight = fours.wrapping_mul(10_000).wrapping_add(fours >> 32) & 0xffff_ffff;
-        match value
-            .checked_mul(100_000_000)
-            .and_then(|v| v.checked_add(eight))
-        {
-            Some(v) => value = v,
-            None => break,
-        }
-        len = len.saturating_add(8);
-    }
     while let Some(&byte @ b'0'..=b'9') = bytes.get(len) {
         match value
             .checked_mul(10)

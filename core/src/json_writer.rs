@@ -1,7 +1,7 @@
 //! The fixed-schema JSON writer: the VideoSDK claims in their contract key order, escaped
 //! exactly as `JSON.stringify` escapes them, into a caller's slice or a byte counter.
 
-use crate::base64url::store;
+use crate::bytes::store;
 use crate::claims::{Claims, Permission, Role};
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -14,17 +14,6 @@ pub(crate) trait Out {
     /// Appends `bytes`, which hold nothing to escape.
     fn put_clean(&mut self, bytes: &[u8]) -> Result<(), ()> {
         self.put(bytes)
-    }
-
-    /// The unwritten rest of the buffer, for a writer that checks its room once; `None` where
-    /// bytes are only counted.
-    fn spare(&mut self) -> Option<&mut [u8]> {
-        None
-    }
-
-    /// Counts `n` bytes written into [`Out::spare`].
-    fn commit(&mut self, n: usize) {
-        let _ = n;
     }
 }
 
@@ -84,16 +73,6 @@ impl Out for SliceOut<'_> {
         }
         Ok(())
     }
-
-    #[inline(always)]
-    fn spare(&mut self) -> Option<&mut [u8]> {
-        self.buf.get_mut(self.len..)
-    }
-
-    #[inline(always)]
-    fn commit(&mut self, n: usize) {
-        self.len = self.len.saturating_add(n);
-    }
 }
 
 /// Counts bytes without storing them.
@@ -110,15 +89,6 @@ impl Out for Counter {
 
 /// Writes `claims` as `JSON.stringify` would write the object built in contract key order.
 pub(crate) fn write_claims<O: Out>(claims: &Claims<'_>, out: &mut O) -> Result<(), ()> {
-    write_head(claims, out)?;
-    write_middle(claims, out)?;
-    write_times(claims, out)
-}
-
-/// The claims' JSON up to the room: `apikey`, `permissions` and `version`, which tokens of
-/// one API key share (a [`Signer`](crate::Signer) keeps their encoding).
-#[inline(always)]
-pub(crate) fn write_head<O: Out>(claims: &Claims<'_>, out: &mut O) -> Result<(), ()> {
     out.put(b"{\"apikey\":")?;
     put_string(out, claims.apikey())?;
     out.put(b",\"permissions\":")?;
@@ -137,12 +107,6 @@ pub(crate) fn write_head<O: Out>(claims: &Claims<'_>, out: &mut O) -> Result<(),
     if claims.version().is_some() {
         out.put(b",\"version\":2")?;
     }
-    Ok(())
-}
-
-/// The claims' JSON after [`write_head`] and before [`write_times`]: room, participant, roles.
-#[inline(always)]
-pub(crate) fn write_middle<O: Out>(claims: &Claims<'_>, out: &mut O) -> Result<(), ()> {
     if let Some(room_id) = claims.room_id() {
         out.put(b",\"roomId\":")?;
         put_string(out, room_id)?;
@@ -163,12 +127,6 @@ pub(crate) fn write_middle<O: Out>(claims: &Claims<'_>, out: &mut O) -> Result<(
         }
         out.put(b"]")?;
     }
-    Ok(())
-}
-
-/// The end of the claims' JSON: `iat`, `exp` and the closing brace.
-#[inline(always)]
-pub(crate) fn write_times<O: Out>(claims: &Claims<'_>, out: &mut O) -> Result<(), ()> {
     out.put(b",\"iat\":")?;
     put_u64(out, claims.iat())?;
     out.put(b",\"exp\":")?;
@@ -179,14 +137,7 @@ pub(crate) fn write_times<O: Out>(claims: &Claims<'_>, out: &mut O) -> Result<()
 /// A JSON string as `JSON.stringify` writes it: only `"`, `\` and controls below 0x20 are
 /// escaped (`\b \f \n \r \t` by name, the rest as lowercase `\u00xx`); everything else, `/`,
 /// DEL and U+2028 included, is copied as UTF-8.
-pub(crate) fn put_string<O: Out>(out: &mut O, text: &str) -> Result<(), ()> {
-    if let Some(written) = out
-        .spare()
-        .and_then(|spare| put_string_roomy(spare, text.as_bytes()))
-    {
-        out.commit(written);
-        return Ok(());
-    }
+fn put_string<O: Out>(out: &mut O, text: &str) -> Result<(), ()> {
     out.put(b"\"")?;
     let mut rest = text.as_bytes();
     loop {
@@ -201,164 +152,6 @@ pub(crate) fn put_string<O: Out>(out: &mut O, text: &str) -> Result<(), ()> {
         rest = after;
     }
     out.put(b"\"")
-}
-
-/// [`put_string`] into `dst` when it has room for the worst case (every byte escaped as six)
-/// and a word more, returning the bytes written; `None`, with nothing written, otherwise.
-///
-/// With that room, every store can be a whole word. The `simd` feature's escaper takes 16
-/// bytes at a time where it can; then words with nothing to escape are copied whole, and in
-/// the others each byte stores its word from [`WRITTEN`] and moves on by its length, without
-/// a branch (strings that need escaping tend to need it often); a clean tail under a word is
-/// one store too. What lies past the end is rewritten by the following stores or left beyond
-/// the returned length.
-/// Only where words are 64 bits: elsewhere the table costs more flash than the time it saves.
-#[cfg(target_pointer_width = "64")]
-#[allow(
-    clippy::arithmetic_side_effects,
-    reason = "`read` advances through `src` only past bytes found there; `write` grows by at \
-              most six for each byte read and two for the quotes, which the room checked first \
-              bounds"
-)]
-fn put_string_roomy(dst: &mut [u8], src: &[u8]) -> Option<usize> {
-    let worst = src.len().checked_mul(6)?.checked_add(2 + 8)?;
-    if dst.len() < worst {
-        return None;
-    }
-    store(dst, 0, [b'"']);
-    let escaped = |dst: &mut [u8], write: &mut usize, byte: u8| {
-        let (bytes, len) = WRITTEN
-            .get(usize::from(byte))
-            .copied()
-            .unwrap_or(([0; 8], 0));
-        store(dst, *write, bytes);
-        *write += usize::from(len);
-    };
-    let (mut read, mut write) = (0, 1);
-    while read < src.len() {
-        // The `simd` feature's kernel takes what it can, 16 bytes at a time.
-        if src.len() - read >= 16 {
-            let (r, w) = crate::accelerated::escape(
-                src.get(read..).unwrap_or_default(),
-                dst.get_mut(write..).unwrap_or_default(),
-            );
-            read += r;
-            write += w;
-        }
-        // Then up to eight bytes here: a word with nothing to escape whole, else each byte.
-        let rest = src.get(read..).unwrap_or_default();
-        if let Some(&word) = rest.first_chunk::<8>() {
-            store(dst, write, word);
-            if escape_marks(u64::from_le_bytes(word)) == 0 {
-                write += 8;
-            } else {
-                for byte in word {
-                    escaped(dst, &mut write, byte);
-                }
-            }
-            read += 8;
-        } else {
-            // Under eight bytes: as one word if none needs escaping (the marks of the zero
-            // padding past the end are masked off).
-            let word = tail_word(src, rest);
-            let live = (1u64 << (8 * rest.len())) - 1;
-            if escape_marks(word) & live == 0 {
-                store(dst, write, word.to_le_bytes());
-                write += rest.len();
-            } else {
-                for &byte in rest {
-                    escaped(dst, &mut write, byte);
-                }
-            }
-            read = src.len();
-        }
-    }
-    store(dst, write, [b'"']);
-    Some(write + 1)
-}
-
-/// The bytes of `rest` (under eight, the end of `src`) in the low bytes of a word, the rest
-/// zero, made in registers: from the last eight bytes of `src` shifted down where it has
-/// eight, else a byte at a time. A word copied to the stack a byte at a time (which calls
-/// `memcpy`) and then loaded whole waits for those stores: a third of a short string's time.
-#[cfg(target_pointer_width = "64")]
-#[allow(
-    clippy::arithmetic_side_effects,
-    reason = "`rest` holds under eight bytes, so the shift is below 64"
-)]
-fn tail_word(src: &[u8], rest: &[u8]) -> u64 {
-    match src.last_chunk::<8>() {
-        Some(last) if !rest.is_empty() => u64::from_le_bytes(*last) >> (8 * (8 - rest.len())),
-        _ => rest
-            .iter()
-            .rev()
-            .fold(0, |word, &byte| (word << 8) | u64::from(byte)),
-    }
-}
-
-#[cfg(not(target_pointer_width = "64"))]
-fn put_string_roomy(_: &mut [u8], _: &[u8]) -> Option<usize> {
-    None
-}
-
-/// What `JSON.stringify` writes for each byte inside a string, padded to a word, and its
-/// length: the byte itself, or the escape of `"`, `\` and controls below 0x20.
-#[cfg(target_pointer_width = "64")]
-#[allow(
-    clippy::indexing_slicing,
-    clippy::cast_possible_truncation,
-    reason = "evaluated at compile time, where a bad index is a build error"
-)]
-static WRITTEN: [([u8; 8], u8); 256] = {
-    let mut table = [([0u8; 8], 1u8); 256];
-    let mut byte = 0;
-    while byte < 256 {
-        let named = match byte as u8 {
-            b'"' => b'"',
-            b'\\' => b'\\',
-            0x08 => b'b',
-            0x0c => b'f',
-            b'\n' => b'n',
-            b'\r' => b'r',
-            b'\t' => b't',
-            _ => 0,
-        };
-        table[byte] = if named != 0 {
-            ([b'\\', named, 0, 0, 0, 0, 0, 0], 2)
-        } else if byte < 0x20 {
-            (
-                [
-                    b'\\',
-                    b'u',
-                    b'0',
-                    b'0',
-                    HEX[byte >> 4],
-                    HEX[byte & 0x0f],
-                    0,
-                    0,
-                ],
-                6,
-            )
-        } else {
-            ([byte as u8, 0, 0, 0, 0, 0, 0, 0], 1)
-        };
-        byte += 1;
-    }
-    table
-};
-
-/// The high bit of each byte of `word` that needs escaping; the lowest is exact (see
-/// [`clean_prefix_len`]).
-pub(crate) const fn escape_marks(word: u64) -> u64 {
-    const ONES: u64 = u64::MAX / 0xff;
-    const HIGHS: u64 = ONES << 7;
-    const fn less(w: u64, n: u8) -> u64 {
-        w.wrapping_sub(ONES.wrapping_mul(n as u64)) & !w & HIGHS
-    }
-    const fn equal(w: u64, b: u8) -> u64 {
-        less(w ^ ONES.wrapping_mul(b as u64), 1)
-    }
-    less(word, 0x20) | equal(word, b'"') | equal(word, b'\\')
 }
 
 fn put_escape<O: Out>(out: &mut O, byte: u8) -> Result<(), ()> {
@@ -619,21 +412,18 @@ mod tests {
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
 
-        /// The word-at-a-time writer (a roomy buffer) and the careful one (a buffer exactly
-        /// as long as the string needs) write the same bytes, and the counter agrees.
+        /// Strings are escaped as serde_json escapes them, which is `JSON.stringify`'s rule
+        /// for these bytes, and the counter agrees with the bytes written.
         #[test]
-        fn roomy_and_tight_writers_agree(text in "(\\PC|[\\x00-\\x1f\"\\\\])*") {
+        fn strings_are_escaped_like_json_stringify(text in "(\\PC|[\\x00-\\x1f\"\\\\])*") {
             let mut counter = Counter::default();
             put_string(&mut counter, &text).unwrap();
-            let mut roomy = [0u8; 2048];
-            let mut out = SliceOut::new(&mut roomy);
+            let mut buf = [0u8; 2048];
+            let mut out = SliceOut::new(&mut buf[..counter.0]);
             put_string(&mut out, &text).unwrap();
             proptest::prop_assert_eq!(out.len(), counter.0);
-            let mut tight = [0u8; 2048];
-            let mut out = SliceOut::new(&mut tight[..counter.0]);
-            put_string(&mut out, &text).unwrap();
-            proptest::prop_assert_eq!(out.len(), counter.0);
-            proptest::prop_assert_eq!(&roomy[..counter.0], &tight[..counter.0]);
+            let want = serde_json::to_string(&text).unwrap();
+            proptest::prop_assert_eq!(&buf[..counter.0], want.as_bytes());
         }
     }
 

@@ -1,18 +1,21 @@
-//! HMAC-SHA256 (RFC 2104) on SHA-256's compression function: the secret's inner and outer
-//! pads are compressed once, when the key is made, and a tag is then the message's blocks
-//! from a copy of the inner state, one or two padding blocks built on the stack, and one outer
-//! block.
+//! The key and its MAC: HMAC-SHA256 (RFC 2104) on SHA-256's compression function. The
+//! secret's inner and outer pads are compressed once, when the [`Key`] is made, and a tag is
+//! then the message's blocks from a copy of the inner state, one or two padding blocks built
+//! on the stack, and one outer block.
 //!
 //! Written here rather than taken from `hmac` because a token's MAC is most of the cost of
 //! signing it: cloning `hmac`'s keyed state copies its block buffers, and its update and
 //! finalisation move the message through them, which cost a short token a third as much
 //! again as the compressions themselves (`benches/shapes.rs`, where the floor is `hmac`).
-//! `sha2` still does every compression; the tests compare every tag with `hmac`'s.
+//! `sha2` does every compression (with SHA-NI where the CPU has it, chosen by `sha2`); the
+//! tests compare every tag with `hmac`'s.
+
+use core::fmt;
 
 use sha2::Digest;
 use sha2::block_api::compress256;
 
-use crate::sign::LANES;
+use crate::Error;
 
 const BLOCK: usize = 64;
 
@@ -31,23 +34,80 @@ const IV: [u32; 8] = [
     0x5be0_cd19,
 ];
 
+/// The account's secret, keyed into HMAC-SHA256 once: it signs tokens
+/// ([`sign`](crate::sign)) and checks them ([`verify`](crate::verify)), cloning the keyed
+/// state for each.
+///
+/// Its `Debug` output never shows key material.
+#[derive(Clone)]
+pub struct Key {
+    pads: Pads,
+}
+
+impl Key {
+    /// Keys HMAC-SHA256 with the secret's bytes (for a text secret, its UTF-8 bytes, as Node's
+    /// `jsonwebtoken` uses a string secret).
+    ///
+    /// # Errors
+    /// [`Error::EmptySecret`] when `secret` is empty.
+    pub fn new(secret: &[u8]) -> Result<Self, Error> {
+        if secret.is_empty() {
+            return Err(Error::EmptySecret);
+        }
+        Ok(Self {
+            pads: Pads::new(secret),
+        })
+    }
+
+    /// The HMAC of `message`, from the keyed state.
+    pub(crate) fn tag(&self, message: &[u8]) -> [u8; 32] {
+        self.pads.tag(message)
+    }
+
+    /// Checks `tag` against the HMAC of `message` in constant time.
+    pub(crate) fn verify_tag(&self, message: &[u8], tag: &[u8; 32]) -> bool {
+        use ctutils::CtEq;
+        self.pads.tag(message).ct_eq(tag).to_bool()
+    }
+}
+
+// With the `zeroize` feature, the two SHA-256 states keyed from the secret (HMAC's inner and
+// outer pads, all that is kept of it) are wiped when the key is dropped.
+#[cfg(feature = "zeroize")]
+impl Drop for Key {
+    fn drop(&mut self) {
+        self.pads.wipe();
+    }
+}
+
+#[cfg(feature = "zeroize")]
+impl zeroize::ZeroizeOnDrop for Key {}
+
+impl fmt::Debug for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Key { ... }")
+    }
+}
+
 /// The SHA-256 states after the secret's inner and outer pads.
 #[derive(Clone)]
-pub(crate) struct Pads {
-    pub(crate) inner: [u32; 8],
-    pub(crate) outer: [u32; 8],
+struct Pads {
+    inner: [u32; 8],
+    outer: [u32; 8],
 }
 
 impl Pads {
     /// Pads `secret` (hashed first when longer than a block, as RFC 2104 says) and compresses
     /// both pads.
-    pub(crate) fn new(secret: &[u8]) -> Self {
+    fn new(secret: &[u8]) -> Self {
         let mut block = [0u8; BLOCK];
         if secret.len() > BLOCK {
-            let digest: [u8; 32] = sha2::Sha256::digest(secret).into();
+            // The digest stands in for the secret: wiped like the pads.
+            let mut digest: [u8; 32] = sha2::Sha256::digest(secret).into();
             for (slot, byte) in block.iter_mut().zip(digest) {
                 *slot = byte;
             }
+            wipe(&mut digest);
         } else {
             for (slot, &byte) in block.iter_mut().zip(secret) {
                 *slot = byte;
@@ -71,88 +131,12 @@ impl Pads {
         pads
     }
 
-    /// The HMAC of `message`. It is [`Pads::resume`] from the inner state after no blocks,
-    /// written out rather than delegated: delegating cost the C ABI's sign-only image 40 bytes
-    /// of flash, past its budget (`tests/ffi.rs`).
-    pub(crate) fn tag(&self, message: &[u8]) -> [u8; 32] {
+    /// The HMAC of `message`.
+    fn tag(&self, message: &[u8]) -> [u8; 32] {
         let mut state = self.inner;
         let (blocks, rest) = message.as_chunks::<BLOCK>();
         compress256(&mut state, blocks);
         self.finish(state, message.len(), rest)
-    }
-
-    /// The HMAC of `message`, resuming from the state `prefix` remembers after the leading
-    /// whole blocks it shares with the last message, and remembering this one's.
-    ///
-    /// The blocks to remember are compressed one at a time, as the tag needs them anyway, so
-    /// a message that shares nothing costs what [`Pads::tag`] does, less a few compares.
-    pub(crate) fn tag_prefixed(&self, prefix: &mut Prefix, message: &[u8]) -> [u8; 32] {
-        let (blocks, rest) = message.as_chunks::<BLOCK>();
-        let matched = prefix.matched(blocks);
-        let mut state = prefix.state_after(matched).unwrap_or(self.inner);
-        let remembered = blocks.len().min(CACHED_BLOCKS);
-        prefix.learn(&mut state, blocks, matched, remembered);
-        compress256(&mut state, blocks.get(remembered..).unwrap_or_default());
-        self.finish(state, message.len(), rest)
-    }
-
-    /// The HMACs of [`LANES`] messages: the leading blocks all four share are compressed
-    /// once (and remembered), each lane resumes where `prefix` agrees with it, and the rest
-    /// is compressed in lanes side by side where the CPU can, one lane at a time elsewhere.
-    pub(crate) fn tags_prefixed(
-        &self,
-        prefix: &mut Prefix,
-        messages: [&[u8]; LANES],
-    ) -> [[u8; 32]; LANES] {
-        let blocks = messages.map(|m| m.as_chunks::<BLOCK>().0);
-        let [first, others @ ..] = blocks;
-        let common = first
-            .iter()
-            .take(CACHED_BLOCKS)
-            .enumerate()
-            .take_while(|&(i, block)| {
-                others
-                    .iter()
-                    .all(|b| b.get(i).is_some_and(|b| equal(b, block)))
-            })
-            .count();
-        let mut matched = prefix.matched(first);
-        if common > matched {
-            let mut state = prefix.state_after(matched).unwrap_or(self.inner);
-            prefix.learn(&mut state, first, matched, common);
-            matched = common;
-        }
-        // The first lane agrees with what is remembered for `matched` blocks, and the others
-        // with the first for `common`: so with what is remembered for at least the fewer.
-        let resumed: [usize; LANES] =
-            core::array::from_fn(|l| if l == 0 { matched } else { matched.min(common) });
-        let starts: [[u32; 8]; LANES] =
-            resumed.map(|k| prefix.state_after(k).unwrap_or(self.inner));
-        let rests: [&[u8]; LANES] = core::array::from_fn(|l| {
-            let skip = resumed.get(l).copied().unwrap_or(0).saturating_mul(BLOCK);
-            messages
-                .get(l)
-                .and_then(|m| m.get(skip..))
-                .unwrap_or_default()
-        });
-        crate::accelerated::hmac_lanes(&starts, resumed, &self.outer, rests).unwrap_or_else(|| {
-            core::array::from_fn(|l| {
-                let (state, rest) = (starts.get(l), rests.get(l));
-                let (Some(&state), Some(&rest)) = (state, rest) else {
-                    return [0; 32];
-                };
-                let done = resumed.get(l).copied().unwrap_or(0).saturating_mul(BLOCK);
-                self.resume(state, done, rest)
-            })
-        })
-    }
-
-    /// The HMAC of a message whose first `done` bytes (whole blocks) left the inner hash in
-    /// `state`, given the rest.
-    fn resume(&self, mut state: [u32; 8], done: usize, rest: &[u8]) -> [u8; 32] {
-        let (blocks, tail) = rest.as_chunks::<BLOCK>();
-        compress256(&mut state, blocks);
-        self.finish(state, done.saturating_add(rest.len()), tail)
     }
 
     /// The inner hash's padding (after `tail`, the last part block of a `len`-byte message)
@@ -195,83 +179,11 @@ impl Pads {
 
     /// Wipes both states (the `zeroize` feature calls this on drop).
     #[cfg(feature = "zeroize")]
-    pub(crate) fn wipe(&mut self) {
+    fn wipe(&mut self) {
         use zeroize::Zeroize;
         self.inner.zeroize();
         self.outer.zeroize();
     }
-}
-
-/// Leading whole blocks of a signing input remembered: at most this many.
-const CACHED_BLOCKS: usize = 4;
-
-/// The leading whole blocks of the last signing input, each with the inner hash's state
-/// after it: tokens of one API key and permissions share their first two blocks or so.
-/// It holds message bytes and states derived from the key, so it is wiped with it.
-#[derive(Clone)]
-pub(crate) struct Prefix {
-    blocks: [[u8; BLOCK]; CACHED_BLOCKS],
-    states: [[u32; 8]; CACHED_BLOCKS],
-    len: usize,
-}
-
-impl Prefix {
-    pub(crate) const fn new() -> Self {
-        Self {
-            blocks: [[0; BLOCK]; CACHED_BLOCKS],
-            states: [[0; 8]; CACHED_BLOCKS],
-            len: 0,
-        }
-    }
-
-    /// How many of `blocks` lead with the blocks remembered.
-    fn matched(&self, blocks: &[[u8; BLOCK]]) -> usize {
-        self.blocks
-            .iter()
-            .take(self.len)
-            .zip(blocks)
-            .take_while(|(a, b)| equal(&a[..], &b[..]))
-            .count()
-    }
-
-    /// The state after `n` remembered blocks; `None` for none.
-    fn state_after(&self, n: usize) -> Option<[u32; 8]> {
-        self.states.get(n.checked_sub(1)?).copied()
-    }
-
-    /// Compresses `blocks[from..to]` into `state` (the state after `from` of them), and
-    /// remembers them with the state after each, in place of what was remembered past `from`.
-    fn learn(&mut self, state: &mut [u32; 8], blocks: &[[u8; BLOCK]], from: usize, to: usize) {
-        let slots = self.blocks.iter_mut().zip(self.states.iter_mut());
-        for ((block, (slot, after)), _) in blocks.iter().zip(slots).skip(from).zip(from..to) {
-            compress256(state, core::slice::from_ref(block));
-            *slot = *block;
-            *after = *state;
-        }
-        self.len = to.min(CACHED_BLOCKS);
-    }
-
-    /// Forgets everything (the `zeroize` feature calls this on drop).
-    #[cfg(feature = "zeroize")]
-    pub(crate) fn wipe(&mut self) {
-        use zeroize::Zeroize;
-        self.blocks.zeroize();
-        self.states.zeroize();
-        self.len = 0;
-    }
-}
-
-/// Whether two byte strings are equal, compared a word at a time in line (a library
-/// `memcmp` call costs more than the compare for a block or an API key).
-#[inline(always)]
-pub(crate) fn equal(a: &[u8], b: &[u8]) -> bool {
-    let (a_words, a_tail) = a.as_chunks::<8>();
-    let (b_words, b_tail) = b.as_chunks::<8>();
-    a.len() == b.len()
-        && a_tail == b_tail
-        && a_words.iter().zip(b_words).fold(0, |diff, (x, y)| {
-            diff | (u64::from_ne_bytes(*x) ^ u64::from_ne_bytes(*y))
-        }) == 0
 }
 
 /// The message length in bits, big-endian, in a block's last eight bytes.
@@ -281,8 +193,8 @@ fn store_u64(block: &mut [u8; BLOCK], bits: u64) {
     }
 }
 
-/// Wipes a pad block derived from the secret.
-fn wipe(block: &mut [u8; BLOCK]) {
+/// Wipes a block derived from the secret (with the `zeroize` feature).
+fn wipe<const N: usize>(block: &mut [u8; N]) {
     #[cfg(feature = "zeroize")]
     zeroize::Zeroize::zeroize(block);
     #[cfg(not(feature = "zeroize"))]

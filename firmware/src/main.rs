@@ -1,8 +1,6 @@
 //! Self-test on a Cortex-M4: signs every golden vector made by Node's `jsonwebtoken` and checks
-//! it byte for byte (with `sign`, and with a `Signer` twice and four lanes at a time), verifies
-//! it, refuses it tampered and expired, then measures stack and instructions of one `sign` and
-//! one `verify` against HMAC-SHA256 alone. Linking the `Signer` here puts its code under the
-//! panic proof too.
+//! it byte for byte, verifies it, refuses it tampered and expired, then measures stack and
+//! instructions of one `sign` and one `verify` against HMAC-SHA256 alone.
 #![no_std]
 #![no_main]
 
@@ -11,8 +9,7 @@ use cortex_m_semihosting::{debug, hprintln};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use videosdk_token_core::{
-    Claims, Error, ExpiresIn, Key, LANES, Permission, Role, Rules, SIGNATURE_LEN, Signer, sign,
-    verify,
+    Claims, Error, ExpiresIn, Key, Permission, Role, Rules, SIGNATURE_LEN, sign, verify,
 };
 use videosdk_token_firmware::{flash_bytes, instructions, stack_used};
 
@@ -62,29 +59,6 @@ impl Vector {
         let token = sign(&claims, &key, out).map_err(|e| e.message())?;
         if token != self.token {
             return Err("signed token differs from Node's");
-        }
-        // A signer: once with nothing kept, then again from what it kept, then four lanes of
-        // the same claims, each into a quarter of the buffer (too small for the longest).
-        let mut signer = Signer::new(&key);
-        for _ in 0..2 {
-            if signer.sign(&claims, out).map_err(|e| e.message())? != self.token {
-                return Err("a Signer's token differs from Node's");
-            }
-        }
-        let (half, rest) = out.split_at_mut(BUF / 2);
-        let (a, b) = half.split_at_mut(BUF / LANES);
-        let (c, d) = rest.split_at_mut(BUF / LANES);
-        let want = if self.token.len() <= BUF / LANES {
-            Ok(self.token)
-        } else {
-            Err(Error::BufferTooSmall {
-                needed: self.token.len(),
-            })
-        };
-        for lane in signer.sign_lanes([&claims; LANES], [a, b, c, d]) {
-            if lane != want {
-                return Err("a Signer lane's result differs from Node's token");
-            }
         }
         let verified =
             verify(self.token, &key, &Rules::at(self.iat), scratch).map_err(|e| e.message())?;

@@ -16,7 +16,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use anyhow::{Context, Result, anyhow, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use videosdk_token_core::{Key, LANES, Signer};
+use videosdk_token_core::{Key, sign};
 
 use crate::cli::BatchArgs;
 use crate::clock;
@@ -43,7 +43,6 @@ struct Line<'b> {
 
 /// Reads one input line: as the fixed-schema reader already did, or by serde (with its
 /// precise messages).
-#[inline(always)]
 fn read_line(line: Line<'_>) -> Result<TokenRequest<'_>> {
     match line.simple {
         Some(simple) => Ok(simple.request(line.text)),
@@ -88,7 +87,7 @@ fn write_answer(out: &mut Vec<u8>, token: &str, exp: u64, json: bool) {
 fn sign_line(
     text: Line<'_>,
     defaults: &Spec<'_>,
-    signer: &mut Signer<'_>,
+    key: &Key,
     json: bool,
     out: &mut Vec<u8>,
     buf: &mut Vec<u8>,
@@ -98,74 +97,9 @@ fn sign_line(
     let spec = line.resolve(defaults, None, &mut names)?;
     let claims = spec.claims()?;
     spec.fit(buf);
-    let token = signer.sign(&claims, buf)?;
+    let token = sign(&claims, key, buf)?;
     spec.check_len(token)?;
     write_answer(out, token, claims.exp(), json);
-    Ok(())
-}
-
-/// Signs [`LANES`] input lines at once (their MACs computed side by side), appending their
-/// output lines to `out` in order; `first` is the first's number. If any line is refused,
-/// the four are signed one by one instead, so that the error is the first line's in order,
-/// whatever step refuses it.
-#[allow(clippy::too_many_arguments)]
-fn sign_lanes(
-    texts: [Line<'_>; LANES],
-    first: usize,
-    defaults: &Spec<'_>,
-    signer: &mut Signer<'_>,
-    json: bool,
-    out: &mut Vec<u8>,
-    bufs: &mut [Vec<u8>; LANES],
-) -> Result<()> {
-    let one_by_one = |signer: &mut Signer<'_>, out: &mut Vec<u8>, bufs: &mut [Vec<u8>; LANES]| {
-        for (l, &text) in texts.iter().enumerate() {
-            sign_line(text, defaults, signer, json, out, &mut bufs[0])
-                .map_err(|e| anyhow!("line {}: {e}", first + l))?;
-        }
-        Ok(())
-    };
-    // Four bindings rather than an array of results, and `read_line` inlined: each request
-    // is then built nearly where it stays, where the array's moves copied every one three
-    // times (each copy reading what had just been stored, which stalls).
-    let [t0, t1, t2, t3] = texts;
-    let (Ok(q0), Ok(q1), Ok(q2), Ok(q3)) =
-        (read_line(t0), read_line(t1), read_line(t2), read_line(t3))
-    else {
-        return one_by_one(signer, out, bufs);
-    };
-    let mut names = [Names::default(); LANES];
-    let [n0, n1, n2, n3] = &mut names;
-    let (Ok(s0), Ok(s1), Ok(s2), Ok(s3)) = (
-        q0.resolve(defaults, None, n0),
-        q1.resolve(defaults, None, n1),
-        q2.resolve(defaults, None, n2),
-        q3.resolve(defaults, None, n3),
-    ) else {
-        return one_by_one(signer, out, bufs);
-    };
-    let specs = [s0, s1, s2, s3];
-    let [Ok(c0), Ok(c1), Ok(c2), Ok(c3)] = specs.each_ref().map(Spec::claims) else {
-        return one_by_one(signer, out, bufs);
-    };
-    for (spec, buf) in specs.iter().zip(bufs.iter_mut()) {
-        spec.fit(buf);
-    }
-    let mut lane_bufs = bufs.each_mut().map(Vec::as_mut_slice);
-    let tokens = signer.sign_lanes([&c0, &c1, &c2, &c3], lane_bufs.each_mut().map(|b| &mut **b));
-    let exps = [c0.exp(), c1.exp(), c2.exp(), c3.exp()];
-    if tokens
-        .iter()
-        .zip(&specs)
-        .any(|(token, spec)| token.as_ref().map_or(true, |t| spec.check_len(t).is_err()))
-    {
-        return one_by_one(signer, out, bufs);
-    }
-    for (token, exp) in tokens.into_iter().zip(exps) {
-        if let Ok(token) = token {
-            write_answer(out, token, exp, json);
-        }
-    }
     Ok(())
 }
 
@@ -250,8 +184,7 @@ fn read_block(reader: &mut impl BufRead, first: usize) -> Result<Option<Block>> 
     })
 }
 
-/// Signs a block into output buffers, one per task, in order: [`LANES`] lines at a time,
-/// and the few left over one by one.
+/// Signs a block into output buffers, one per task, in order.
 fn sign_block(block: &Block, defaults: &Spec<'_>, key: &Key, json: bool) -> Result<Vec<Vec<u8>>> {
     let signed = block
         .lines
@@ -260,31 +193,14 @@ fn sign_block(block: &Block, defaults: &Spec<'_>, key: &Key, json: bool) -> Resu
         .enumerate()
         .map(|(task, (lines, simple))| {
             let mut out = Vec::with_capacity(lines.len() * 384);
-            let mut bufs: [Vec<u8>; LANES] = Default::default();
-            let mut signer = Signer::new(key);
+            let mut buf = Vec::new();
             let first = block.first + task * TASK_LINES;
-            let line = |i: usize| Line {
-                text: lines
-                    .get(i)
-                    .and_then(|range| block.text.get(range.clone()))
-                    .unwrap_or_default(),
-                simple: simple.get(i).and_then(Option::as_ref),
-            };
-            let fours = lines.len() / LANES * LANES;
-            for i in (0..fours).step_by(LANES) {
-                let four = [line(i), line(i + 1), line(i + 2), line(i + 3)];
-                sign_lanes(
-                    four,
-                    first + i,
-                    defaults,
-                    &mut signer,
-                    json,
-                    &mut out,
-                    &mut bufs,
-                )?;
-            }
-            for i in fours..lines.len() {
-                sign_line(line(i), defaults, &mut signer, json, &mut out, &mut bufs[0])
+            for (i, (range, simple)) in lines.iter().zip(simple).enumerate() {
+                let line = Line {
+                    text: block.text.get(range.clone()).unwrap_or_default(),
+                    simple: simple.as_ref(),
+                };
+                sign_line(line, defaults, key, json, &mut out, &mut buf)
                     .map_err(|e| anyhow!("line {}: {e}", first + i))?;
             }
             Ok(out)

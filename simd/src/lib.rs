@@ -1,19 +1,14 @@
 //! The `unsafe` SIMD kernels behind `videosdk-token-core`'s `simd` feature, kept out of the
 //! core so that it stays `forbid(unsafe_code)` and portable.
 //!
-//! - [`base64url`]: AVX2 encoding and decoding of whole blocks, chosen at run time; the core
-//!   does what is left (the tail, canonical checks) with its portable code. Also sealing a
-//!   token: its signature's characters made and checked in registers, then stored.
-//! - [`json`]: JSON string escaping, and unescaping in place, with SSSE3, 16 bytes at a time.
-//! - [`utf8`]: UTF-8 validation by simdutf8's AVX2 kernel, chosen at run time.
-//! - [`lanes`]: HMAC-SHA256 of up to four messages at once, their SHA-NI compressions
-//!   interleaved, for signing many tokens.
-//! - [`token`]: a token's claims JSON encoded to base64url in place (AVX2) while the signing
-//!   input's HMAC-SHA256 is computed (SHA-NI), the encoding in the shadow of the rounds.
-//!
-//! On CPUs without the instructions (and on every other architecture) each kernel reports
-//! that it did nothing, and the caller's portable code does all of the work. Every kernel is
-//! checked against a portable implementation by property tests here and by a fuzz target.
+//! One step of signing and verifying is accelerated: base64url, whose AVX2 kernels
+//! ([`base64url`]) encode a token's claims in place and decode its segments, a whole number
+//! of blocks each; the core's portable code does the rest of each (the tail, the canonical
+//! checks). Each kernel is chosen at run time: on CPUs without AVX2, on every other
+//! architecture, and after [`set_enabled`]`(false)`, it reports that it did nothing.
+//! Property tests here and the `simd_kernels` fuzz target check every kernel against a
+//! portable reference, and the project's test command fails when a kernel is much slower
+//! than the portable code on the machine it runs on.
 
 #![no_std]
 #![allow(
@@ -21,12 +16,31 @@
     reason = "SIMD intrinsics and raw loads and stores are the point of this crate"
 )]
 #![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
+#![warn(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
+#![cfg_attr(test, allow(clippy::indexing_slicing, clippy::unwrap_used))]
+
+use core::sync::atomic::{AtomicBool, Ordering};
 
 pub mod base64url;
-pub mod json;
-pub mod lanes;
-mod sha_ni;
-#[cfg(test)]
-mod testing;
-pub mod token;
-pub mod utf8;
+
+static ENABLED: AtomicBool = AtomicBool::new(true);
+
+/// Switches every kernel on (the default) or off for the whole process: off, each reports
+/// that it did nothing and the core's portable code does all of the work. For comparing the
+/// two on one machine (the project's speed check and tests do), and for an application that
+/// wants the portable code alone.
+pub fn set_enabled(on: bool) {
+    ENABLED.store(on, Ordering::Relaxed);
+}
+
+/// Whether the kernels are switched on ([`set_enabled`]); they run only where the CPU also
+/// has their instructions.
+#[must_use]
+pub fn enabled() -> bool {
+    ENABLED.load(Ordering::Relaxed)
+}
