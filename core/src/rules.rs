@@ -27,8 +27,10 @@ impl Rules {
     }
 
     /// Refuses tokens whose `permissions` or `roles` hold a name this crate does not know
-    /// ([`Error::UnknownPermission`], [`Error::UnknownRole`]). By default such names are
-    /// reported ([`TokenClaims::unknown_permissions`]) and grant nothing.
+    /// ([`Error::UnknownPermission`](crate::Error::UnknownPermission),
+    /// [`Error::UnknownRole`](crate::Error::UnknownRole)). By default such names are
+    /// reported ([`TokenClaims::unknown_permissions`](crate::TokenClaims::unknown_permissions))
+    /// and grant nothing.
     #[must_use]
     pub const fn refusing_unknown_names(mut self) -> Self {
         self.refuse_unknown_names = true;
