@@ -2517,3 +2517,242 @@ fn the_inspector_page_agrees_with_decode_and_verify_in_headless_chromium() {
         .expect("copy the screenshot");
     }
 }
+
+/// A POST reads its query as a GET does: a room and a participant asked there scope the token,
+/// and a query beside a body is refused on every endpoint, never half read. `/get-token/`
+/// (with the slash Express accepts) answers as `/get-token`.
+#[test]
+fn post_reads_the_query_and_refuses_it_beside_a_body() {
+    let server = Server::start(&["--quiet"]);
+    let addr = server.addr;
+    let (status, body) = http(
+        addr,
+        "POST",
+        "/get-token?roomId=abcd-efgh-ijkl&peerId=alice",
+        &[],
+        b"",
+    );
+    assert_eq!(status, 200, "{body}");
+    let claims = check_token(json_body(&body)["token"].as_str().expect("token"));
+    assert_eq!(claims.room_id(), Some("abcd-efgh-ijkl"));
+    assert_eq!(claims.participant_id(), Some("alice"));
+    assert_eq!(claims.roles(), &[Role::Rtc]);
+    let (status, body) = http(addr, "GET", "/get-token/?roomId=abcd-efgh-ijkl", &[], b"");
+    assert_eq!(status, 200, "{body}");
+    let token = json_body(&body)["token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    assert_eq!(check_token(&token).room_id(), Some("abcd-efgh-ijkl"));
+    let json = [("Content-Type", "application/json")];
+    let both = json!({ "token": token }).to_string();
+    for (path, body) in [
+        ("/get-token?roomId=room-a", r#"{"roomId":"room-b"}"#),
+        ("/verify?roomId=room-b", both.as_str()),
+        ("/create-meeting?region=sg001", r#"{"region":"us001"}"#),
+        (
+            "/validate-meeting/abcd-efgh-ijkl?token=x",
+            r#"{"token":"y"}"#,
+        ),
+    ] {
+        let (status, answer) = http(addr, "POST", path, &json, body.as_bytes());
+        assert_eq!(status, 400, "{path}: {answer}");
+        assert!(answer.contains("not both"), "{path}: {answer}");
+    }
+    // The query alone is read on POST /verify too: another room is refused.
+    let (status, body) = http(
+        addr,
+        "POST",
+        &format!("/verify?token={token}&roomId=room-b"),
+        &[],
+        b"",
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(json_body(&body)["valid"], json!(false), "{body}");
+}
+
+/// A JSON body that gives a key twice is refused, naming the key, on every endpoint that
+/// reads one: which of the two a reader takes is a guess.
+#[test]
+fn duplicate_json_keys_are_refused() {
+    let server = Server::start(&["--quiet"]);
+    let json = [("Content-Type", "application/json")];
+    for (path, body, field) in [
+        (
+            "/get-token",
+            r#"{"roomId":"room-allowed","roomId":"room-other"}"#,
+            "roomId",
+        ),
+        (
+            "/get-token",
+            r#"{"permissions":["ask_join"],"permissions":["allow_mod"]}"#,
+            "permissions",
+        ),
+        (
+            "/get-token",
+            r#"{"expiresIn":"1m","expiresIn":"30d"}"#,
+            "expiresIn",
+        ),
+        ("/verify", r#"{"token":"a.b.c","token":"d.e.f"}"#, "token"),
+        (
+            "/create-meeting",
+            r#"{"region":"sg001","region":"us001"}"#,
+            "region",
+        ),
+    ] {
+        let (status, answer) = http(server.addr, "POST", path, &json, body.as_bytes());
+        assert_eq!(status, 400, "{path} {body}: {answer}");
+        let answer = json_body(&answer);
+        assert_eq!(answer["field"], json!(field), "{path} {body}: {answer}");
+        assert!(
+            answer["error"].as_str().expect("error").contains("twice"),
+            "{answer}"
+        );
+    }
+}
+
+/// Without bearer checks, a bearer token is not a caller: twenty invented ones from one
+/// address share that address's allowance of five.
+#[test]
+fn invented_bearers_do_not_make_new_callers() {
+    let server = Server::start(&["--rate-limit", "5/m", "--quiet"]);
+    let granted = (0..20)
+        .filter(|n| {
+            let bearer = format!("Bearer invented-{n}");
+            http(
+                server.addr,
+                "GET",
+                "/get-token",
+                &[("Authorization", &bearer)],
+                b"",
+            )
+            .0 == 200
+        })
+        .count();
+    assert_eq!(granted, 5);
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS")
+}
+
+/// The identity header's value is checked before it becomes a rate-limit key: thousands of
+/// distinct 8 KB values (each refused) leave the process's memory as it was; the header given
+/// twice is refused; a header that carries credentials cannot be the identity header.
+#[test]
+fn identity_values_are_checked_before_they_count() {
+    let server = Server::start(&[
+        "--rate-limit",
+        "1/h",
+        "--participant-from-header",
+        "X-User",
+        "--quiet",
+    ]);
+    let addr = server.addr;
+    let (status, body) = http(
+        addr,
+        "GET",
+        "/get-token",
+        &[("X-User", "bob"), ("X-User", "mallory")],
+        b"",
+    );
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("twice"), "{body}");
+    assert_eq!(
+        http(addr, "GET", "/get-token", &[("X-User", "alice")], b"").0,
+        200
+    );
+    let before = rss_kib(server.child.id());
+    for n in 0..4000 {
+        let value = format!("{n:08}{}", "u".repeat(8 * 1024 - 8));
+        let (status, _) = http(addr, "GET", "/get-token", &[("X-User", &value)], b"");
+        assert!(status == 400 || status == 429, "{status}");
+    }
+    let grown = rss_kib(server.child.id()).saturating_sub(before);
+    assert!(grown < 16 * 1024, "grew by {grown} KiB");
+    for name in ["authorization", "Cookie", "proxy-authorization"] {
+        let output = Command::new(videosdk_token())
+            .args([
+                "serve",
+                "--api-key",
+                "key",
+                "--participant-from-header",
+                name,
+            ])
+            .env("VIDEOSDK_SECRET_KEY", SECRET)
+            .output()
+            .expect("runs");
+        assert_eq!(output.status.code(), Some(2), "{name}");
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains("carries credentials"),
+            "{name}"
+        );
+    }
+}
+
+/// A reload reads regular files only, off the request threads: a secret file replaced by a
+/// FIFO or a link to /dev/zero keeps the old key, `/healthz` answers within a second
+/// meanwhile, and SIGTERM still ends the process within the drain time.
+#[test]
+fn a_reload_from_a_fifo_or_dev_zero_keeps_the_old_key() {
+    let dir = tempfile::tempdir().expect("dir");
+    let current = dir.path().join("secret");
+    secret_file(&current, SECRET);
+    let mut server = Server::start(&[
+        "--secret-file",
+        current.to_str().expect("path"),
+        "--drain-time",
+        "2s",
+        "--quiet",
+    ]);
+    let addr = server.addr;
+    let hangup = |server: &Server| {
+        let status = Command::new("kill")
+            .args(["-HUP", &server.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+    };
+    std::fs::remove_file(&current).expect("rm");
+    let made = Command::new("mkfifo")
+        .arg(&current)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    hangup(&server);
+    assert!(
+        waits_for_log(&server, "not a regular file"),
+        "{:?}",
+        server.log()
+    );
+    let start = Instant::now();
+    assert_eq!(http(addr, "GET", "/healthz", &[], b"").0, 200);
+    assert!(start.elapsed() < Duration::from_secs(1));
+    std::fs::remove_file(&current).expect("rm");
+    std::os::unix::fs::symlink("/dev/zero", &current).expect("link");
+    hangup(&server);
+    let start = Instant::now();
+    assert_eq!(http(addr, "GET", "/healthz", &[], b"").0, 200);
+    assert!(start.elapsed() < Duration::from_secs(1));
+    assert!(
+        waits_for_log(&server, "keeping the previous credentials")
+            && server
+                .log()
+                .iter()
+                .filter(|l| l.contains("reload failed"))
+                .count()
+                == 2,
+        "{:?}",
+        server.log()
+    );
+    let (status, body) = http(addr, "GET", "/get-token", &[], b"");
+    assert_eq!(status, 200, "{body}");
+    check_token(json_body(&body)["token"].as_str().expect("token"));
+    server.terminate();
+    assert_eq!(server.wait(Duration::from_secs(5)), Some(0));
+}

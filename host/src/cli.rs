@@ -446,7 +446,7 @@ pub struct ServeArgs {
     /// Bind every token to the user an authenticating proxy names in this header (for
     /// example X-Auth-Request-User from oauth2-proxy): participantId is that user; a request
     /// naming another gets 403, one without the header 401
-    #[arg(long, value_name = "HEADER")]
+    #[arg(long, value_name = "HEADER", value_parser = identity_header)]
     pub participant_from_header: Option<axum::http::HeaderName>,
 
     /// Scope tokens to the room in the path: GET or POST /get-token/ROOM (a request naming
@@ -455,8 +455,8 @@ pub struct ServeArgs {
     pub room_from_path: bool,
 
     /// Requests each caller may make, per second, minute or hour (20/s, 300/m); callers are
-    /// told apart by the identity header, else the bearer token, else their address. Over it:
-    /// 429 with Retry-After
+    /// told apart by the identity header, else the bearer token (with --auth-token-file), else
+    /// their address. Over it: 429 with Retry-After
     #[arg(long, value_name = "N/UNIT", value_parser = rate)]
     pub rate_limit: Option<governor::Quota>,
 
@@ -558,6 +558,19 @@ fn listen_address(text: &str) -> Result<std::net::SocketAddr, String> {
         .map_err(|e| format!("{e} (write HOST:PORT, :PORT or an IP address and port)"))?
         .next()
         .ok_or_else(|| format!("{text} resolves to no address"))
+}
+
+/// An identity header name, refusing the headers that carry credentials: their value would be
+/// written into tokens as the participant.
+fn identity_header(name: &str) -> Result<axum::http::HeaderName, String> {
+    let header = axum::http::HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| format!("{name:?} is not a header name"))?;
+    if ["authorization", "proxy-authorization", "cookie"].contains(&header.as_str()) {
+        return Err(format!(
+            "{name} carries credentials; name the header your authenticating proxy sets (X-User, say)"
+        ));
+    }
+    Ok(header)
 }
 
 #[cfg(test)]

@@ -18,6 +18,46 @@ const MIN_SECRET_LEN: usize = 32;
 
 const DOTENV: &str = ".env";
 
+/// Longest secret, auth-token or `.env` file read: far above any, and a file past it is a
+/// mistake (or `/dev/zero`), refused before it is read whole.
+pub const MAX_FILE: u64 = 64 * 1024;
+
+/// Reads a file of secrets (`--secret-file`, `--previous-secret-file`, `--auth-token-file`,
+/// `.env`): a regular file of at most [`MAX_FILE`] bytes. Anything else (a FIFO, a device, a
+/// directory) is refused without waiting on it: opened without blocking, checked, then read.
+/// `Ok(None)` when it does not exist and `missing_ok`.
+pub fn read_file(path: &Path, what: &str, missing_ok: bool) -> Result<Option<Zeroizing<Vec<u8>>>> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = match options.open(path) {
+        Ok(file) => file,
+        Err(e) if missing_ok && e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {what}")),
+    };
+    let meta = file
+        .metadata()
+        .with_context(|| format!("cannot read {what}"))?;
+    if !meta.is_file() {
+        bail!("{what} is not a regular file (pipe a secret with --secret-stdin)");
+    }
+    if meta.len() > MAX_FILE {
+        bail!("{what} is larger than {} KiB", MAX_FILE / 1024);
+    }
+    let mut bytes = Zeroizing::new(Vec::new());
+    file.take(MAX_FILE + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("cannot read {what}"))?;
+    if bytes.len() as u64 > MAX_FILE {
+        bail!("{what} is larger than {} KiB", MAX_FILE / 1024);
+    }
+    Ok(Some(bytes))
+}
+
 /// A secret's bytes, wiped on drop; `Debug` never shows them.
 pub struct Secret(Zeroizing<Vec<u8>>);
 
@@ -38,12 +78,10 @@ impl fmt::Debug for Secret {
 pub fn load(args: &SecretArgs, stdin_taken: bool) -> Result<Secret> {
     refuse_command_line(args)?;
     let bytes = if let Some(path) = &args.secret_file {
+        let what = format!("--secret-file {}", path.display());
+        let bytes = read_file(path, &what, false)?.unwrap_or_default();
         warn_if_shared(path);
-        let bytes = Zeroizing::new(
-            std::fs::read(path)
-                .with_context(|| format!("cannot read --secret-file {}", path.display()))?,
-        );
-        file_text(bytes, &format!("--secret-file {}", path.display()))?
+        file_text(bytes, &what)?
     } else if args.secret_stdin {
         if stdin_taken {
             bail!("--secret-stdin cannot be used when the token is read from standard input (-)");
@@ -150,10 +188,10 @@ pub fn forget_dotenv() {
 /// Reads and parses `.env`, warning once per read about the lines dotenv would skip.
 fn read_dotenv() -> Result<Option<Dotenv>, String> {
     let path = Path::new(DOTENV);
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => Zeroizing::new(bytes),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("cannot read .env: {e}")),
+    let bytes = match read_file(path, DOTENV, true) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return Ok(None),
+        Err(e) => return Err(format!("{e:#}")),
     };
     let file = dotenv::parse(&bytes).map_err(|e| format!("cannot read {e}"))?;
     for line in &file.ignored_lines {
@@ -181,9 +219,9 @@ pub fn setting(key: &str) -> Result<Option<String>> {
 /// A key from a secret file named by `flag` (`--previous-secret-file`), read by the same rule
 /// as `--secret-file`.
 pub fn key_file(path: &Path, flag: &str) -> Result<videosdk_token_core::Key> {
-    warn_if_shared(path);
     let what = format!("{flag} {}", path.display());
-    let bytes = Zeroizing::new(std::fs::read(path).with_context(|| format!("cannot read {what}"))?);
+    let bytes = read_file(path, &what, false)?.unwrap_or_default();
+    warn_if_shared(path);
     let bytes = file_text(bytes, &what)?;
     videosdk_token_core::Key::new(&bytes).with_context(|| what.clone())
 }

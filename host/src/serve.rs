@@ -90,22 +90,35 @@ impl Credentials {
     }
 }
 
+/// How long a reload may take to read its files before it is given up.
+const RELOAD_TIMEOUT: Duration = Duration::from_secs(5);
+
 impl Service {
-    /// Re-reads the credentials (SIGHUP). Requests in flight finish with the set they started
-    /// with; a reload that fails keeps the old set and says why, on stderr and in a metric.
-    fn reload(&self, args: &ServeArgs, max_expires_in: ExpiresIn) {
-        secret::forget_dotenv();
-        match Credentials::read(args, max_expires_in) {
-            Ok(credentials) => {
+    /// Re-reads the credentials (SIGHUP) on a blocking thread, never a request's, within
+    /// [`RELOAD_TIMEOUT`]. Requests in flight finish with the set they started with; a reload
+    /// that fails or times out keeps the old set and says why, on stderr and in a metric.
+    async fn reload(&self, args: &ServeArgs, max_expires_in: ExpiresIn) {
+        let args = args.clone();
+        let read = tokio::task::spawn_blocking(move || {
+            secret::forget_dotenv();
+            Credentials::read(&args, max_expires_in)
+        });
+        let failure = match tokio::time::timeout(RELOAD_TIMEOUT, read).await {
+            Ok(Ok(Ok(credentials))) => {
                 self.credentials.store(Arc::new(credentials));
                 self.metrics.reloaded(true);
                 eprintln!("reloaded the secret, the API key and the bearer tokens");
+                return;
             }
-            Err(e) => {
-                self.metrics.reloaded(false);
-                eprintln!("warning: reload failed, keeping the previous credentials: {e:#}");
-            }
-        }
+            Ok(Ok(Err(e))) => format!("{e:#}"),
+            Ok(Err(e)) => format!("the reload stopped: {e}"),
+            Err(_) => format!(
+                "reading the files took longer than {}",
+                humantime::format_duration(RELOAD_TIMEOUT)
+            ),
+        };
+        self.metrics.reloaded(false);
+        eprintln!("warning: reload failed, keeping the previous credentials: {failure}");
     }
 }
 
@@ -238,11 +251,16 @@ fn refuse_unknown(map: &Map<String, Value>, fields: &[&str]) -> Result<(), Refus
     }
 }
 
-/// A body that must be a JSON object.
+/// A body that must be a JSON object whose keys are each given once: with two, which one a
+/// reader takes is a guess (serde_json's map keeps the last), so neither is taken.
 fn object(body: &[u8]) -> Result<Map<String, Value>, Refusal> {
-    match serde_json::from_slice(body) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(Refusal::status(
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let parsed = serde::Deserializer::deserialize_any(&mut deserializer, UniqueObject)
+        .and_then(|map| deserializer.end().map(|()| map));
+    match parsed {
+        Ok(Ok(map)) => Ok(map),
+        Ok(Err(Duplicate(key))) => Err(Refusal::bad(&key, format!("{key} is given twice"))),
+        Err(e) if e.is_data() => Err(Refusal::status(
             StatusCode::BAD_REQUEST,
             "the body must be a JSON object",
         )),
@@ -250,6 +268,37 @@ fn object(body: &[u8]) -> Result<Map<String, Value>, Refusal> {
             StatusCode::BAD_REQUEST,
             format!("the body is not JSON: {e}"),
         )),
+    }
+}
+
+/// A key an object gives twice.
+struct Duplicate(String);
+
+/// Reads a JSON object, noting the first key it gives twice (its values are read as any
+/// JSON: only the top level is a request's fields).
+struct UniqueObject;
+
+impl<'de> serde::de::Visitor<'de> for UniqueObject {
+    type Value = Result<Map<String, Value>, Duplicate>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut access: A,
+    ) -> Result<Self::Value, A::Error> {
+        let mut map = Map::new();
+        let mut duplicate = None;
+        while let Some((key, value)) = access.next_entry::<String, Value>()? {
+            if map.contains_key(&key) {
+                duplicate.get_or_insert(key);
+            } else {
+                map.insert(key, value);
+            }
+        }
+        Ok(duplicate.map_or(Ok(map), |key| Err(Duplicate(key))))
     }
 }
 
@@ -290,6 +339,12 @@ fn form_object(text: &[u8]) -> Result<Map<String, Value>, Refusal> {
         }
     }
     Ok(map)
+}
+
+/// A request's fields from its query string or its body, never both, whatever the method:
+/// a query that a POST carried and nobody read would answer as if it had not been asked.
+fn fields(uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<Map<String, Value>, Refusal> {
+    request_object(uri.query().unwrap_or_default(), headers, body)
 }
 
 /// A token request from a query string or a body, never both.
@@ -394,6 +449,17 @@ impl Service {
     }
 }
 
+/// Longest identity header value taken as a user.
+const MAX_IDENTITY: usize = 256;
+
+/// An identity header's value as a user: trimmed, non-empty, at most [`MAX_IDENTITY`] bytes
+/// of UTF-8 without control characters.
+fn identity_value(value: &[u8]) -> Option<&str> {
+    let user = std::str::from_utf8(value).ok()?.trim();
+    (!user.is_empty() && user.len() <= MAX_IDENTITY && !user.chars().any(char::is_control))
+        .then_some(user)
+}
+
 /// What a token is bound to regardless of what is asked: the authenticated user
 /// (`--participant-from-header`) and the room in the path (`--room-from-path`).
 #[derive(Debug, Default)]
@@ -403,18 +469,28 @@ struct Bound {
 }
 
 impl Service {
-    /// The user the identity header names, when tokens are bound to one.
+    /// The user the identity header names, when tokens are bound to one: one header, a
+    /// value of visible text up to [`MAX_IDENTITY`] bytes.
     fn identity(&self, headers: &HeaderMap) -> Result<Option<String>, Refusal> {
         let Some(name) = &self.identity_header else {
             return Ok(None);
         };
-        match headers.get(name).map(|v| v.to_str()) {
-            Some(Ok(user)) if !user.trim().is_empty() => Ok(Some(user.trim().to_owned())),
-            Some(_) => Err(Refusal::bad(
+        let mut values = headers.get_all(name).iter();
+        match (values.next(), values.next()) {
+            (Some(_), Some(_)) => Err(Refusal::bad(
                 "participantId",
-                format!("the {name} header does not name a user"),
+                format!("the {name} header is given twice"),
             )),
-            None => Err(Refusal::status(
+            (Some(value), None) => match identity_value(value.as_bytes()) {
+                Some(user) => Ok(Some(user.to_owned())),
+                None => Err(Refusal::bad(
+                    "participantId",
+                    format!(
+                        "the {name} header does not name a user (visible text, at most {MAX_IDENTITY} bytes)"
+                    ),
+                )),
+            },
+            (None, _) => Err(Refusal::status(
                 StatusCode::UNAUTHORIZED,
                 format!("no {name} header: this server issues tokens only to authenticated users"),
             )),
@@ -429,17 +505,16 @@ impl Service {
     }
 }
 
-/// `GET /get-token`: the request in the query string (as VideoSDK's Python, Go, PHP, Java,
-/// Ruby and .NET frontends send it) or in a body (as its Node and Rust examples read it),
-/// never both.
+/// `GET` and `POST /get-token`: the request in the query string (as VideoSDK's Python, Go,
+/// PHP, Java, Ruby and .NET frontends send it) or in a body (as its Node and Rust examples
+/// read it), never both.
 async fn get_token(
     State(service): State<Arc<Service>>,
     uri: Uri,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, Refusal> {
-    let query = uri.query().unwrap_or_default();
-    let map = request_object(query, &headers, &body)?;
+    let map = fields(&uri, &headers, &body)?;
     service.issue_for(map, &service.bound(&headers, None)?, Endpoint::GetToken)
 }
 
@@ -448,17 +523,11 @@ async fn get_token(
 async fn token_for_room(
     State(service): State<Arc<Service>>,
     Path(room): Path<String>,
-    method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, Refusal> {
-    let query = if method == Method::GET {
-        uri.query().unwrap_or_default()
-    } else {
-        ""
-    };
-    let map = request_object(query, &headers, &body)?;
+    let map = fields(&uri, &headers, &body)?;
     service.issue_for(
         map,
         &service.bound(&headers, Some(room))?,
@@ -538,14 +607,11 @@ impl Service {
 /// `POST /create-meeting`: `{token, region}` forwarded as VideoSDK's examples forward it.
 async fn create_meeting(
     State(service): State<Arc<Service>>,
+    uri: Uri,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, Refusal> {
-    let map = if body.is_empty() {
-        Map::new()
-    } else {
-        body_object(&headers, &body)?
-    };
+    let map = fields(&uri, &headers, &body)?;
     refuse_unknown(&map, &["token", "region"])?;
     if let Some(region) = map.get("region")
         && !region.is_string()
@@ -564,6 +630,7 @@ async fn create_meeting(
 async fn validate_meeting(
     State(service): State<Arc<Service>>,
     Path(meeting_id): Path<String>,
+    uri: Uri,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, Refusal> {
@@ -573,32 +640,21 @@ async fn validate_meeting(
             "meetingId must be letters, digits, - and _",
         ));
     }
-    let map = if body.is_empty() {
-        Map::new()
-    } else {
-        body_object(&headers, &body)?
-    };
+    let map = fields(&uri, &headers, &body)?;
     refuse_unknown(&map, &["token"])?;
     let token = service.upstream_token(&map)?;
     let answer = service.upstream.validate_room(&token, &meeting_id).await;
     service.relay(answer)
 }
 
-/// `POST /get-token`: the request in a JSON or form body.
-async fn post_token(
-    State(service): State<Arc<Service>>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Result<Response, Refusal> {
-    let map = request_object("", &headers, &body)?;
-    service.issue_for(map, &service.bound(&headers, None)?, Endpoint::GetToken)
-}
-
+/// `POST /verify`: the token and what to check it against, in the body or the query.
 async fn post_verify(
     State(service): State<Arc<Service>>,
+    uri: Uri,
+    headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<axum::Json<Value>, Refusal> {
-    let map = object(&body)?;
+    let map = fields(&uri, &headers, &body)?;
     refuse_unknown(&map, &["token", "roomId", "participantId", "for"])?;
     let Some(Value::String(token)) = map.get("token") else {
         return Err(Refusal::bad("token", "token must be a string"));
@@ -693,7 +749,13 @@ async fn guard(State(service): State<Arc<Service>>, request: Request, next: Next
         return refusal.into_response();
     }
     if let Some(limiter) = &service.limiter {
-        let key = service.caller(&request);
+        let mut key = service.caller(&request);
+        if limiter.len() >= MAX_CALLERS {
+            limiter.retain_recent();
+            if limiter.len() >= MAX_CALLERS {
+                key = "others".to_owned();
+            }
+        }
         if let Err(not_until) = limiter.check_key(&key) {
             let wait = not_until.wait_time_from(governor::clock::Clock::now(
                 &governor::clock::DefaultClock::default(),
@@ -724,16 +786,26 @@ async fn guard(State(service): State<Arc<Service>>, request: Request, next: Next
 impl Service {
     /// Who a request comes from, for the rate limit: the authenticated user, else the bearer
     /// token (a digest of it, so the limiter holds no credential), else the address.
+    /// The rate limiter's key for a request: the user the identity header names (checked as
+    /// [`Service::identity`] checks it), else the bearer token when this server checks them
+    /// (the guard has then accepted it), else the peer address. An invented value never makes
+    /// a new caller: a header that is not a user, or a bearer nobody checks, counts as its
+    /// address.
     fn caller(&self, request: &Request) -> String {
-        if let Some(name) = &self.identity_header
-            && let Some(user) = request.headers().get(name).and_then(|v| v.to_str().ok())
-        {
-            return format!("user {user}");
+        let headers = request.headers();
+        if let Some(name) = &self.identity_header {
+            let mut values = headers.get_all(name).iter();
+            if let (Some(value), None) = (values.next(), values.next())
+                && let Some(user) = identity_value(value.as_bytes())
+            {
+                return format!("user {user}");
+            }
         }
-        if let Some(token) = request
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| bearer(v.as_bytes()))
+        let checked = !self.credentials.load().auth_tokens.is_empty();
+        if checked
+            && let Some(token) = headers
+                .get(header::AUTHORIZATION)
+                .and_then(|v| bearer(v.as_bytes()))
         {
             use sha2::Digest;
             let digest = sha2::Sha256::digest(token);
@@ -750,6 +822,10 @@ impl Service {
         )
     }
 }
+
+/// Callers the rate limiter keeps apart at most; past them (after forgetting the quiet ones),
+/// new callers share one allowance, so that memory stays bounded whatever callers invent.
+const MAX_CALLERS: usize = 100_000;
 
 fn too_large(max_body: usize) -> Refusal {
     Refusal::status(
@@ -961,7 +1037,9 @@ fn inspector_response(name: &str) -> Response {
 
 fn router(service: Arc<Service>, args: &ServeArgs) -> Result<Router> {
     let protected = Router::new()
-        .route("/get-token", get(get_token).post(post_token))
+        .route("/get-token", get(get_token).post(get_token))
+        // Express, which VideoSDK's examples run on, answers with or without the slash.
+        .route("/get-token/", get(get_token).post(get_token))
         .route("/verify", post(post_verify))
         .route("/create-meeting", post(create_meeting))
         .route("/create-meeting/", post(create_meeting))
@@ -1040,11 +1118,9 @@ fn router(service: Arc<Service>, args: &ServeArgs) -> Result<Router> {
 fn read_auth_tokens(args: &ServeArgs) -> Result<Vec<Zeroizing<Vec<u8>>>> {
     let mut tokens = Vec::new();
     for path in &args.auth_token_files {
+        let what = format!("--auth-token-file {}", path.display());
+        let text = secret::read_file(path, &what, false)?.unwrap_or_default();
         secret::warn_if_shared(path);
-        let text = Zeroizing::new(
-            std::fs::read(path)
-                .with_context(|| format!("cannot read --auth-token-file {}", path.display()))?,
-        );
         let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&text);
         let before = tokens.len();
         for (index, line) in text.split(|&b| b == b'\n').enumerate() {
@@ -1154,7 +1230,7 @@ pub fn run(args: &ServeArgs) -> Result<()> {
             .context("cannot listen for SIGHUP")?;
         runtime.spawn(async move {
             while hangups.recv().await.is_some() {
-                service.reload(&args, max_expires_in);
+                service.reload(&args, max_expires_in).await;
             }
         });
     }
@@ -1171,14 +1247,17 @@ pub fn run(args: &ServeArgs) -> Result<()> {
             }
         });
     }
-    runtime.block_on(serve(
+    let served = runtime.block_on(serve(
         app,
         listen_address(args)?,
         args.header_timeout,
         max_connections,
         connections,
         args.drain_time,
-    ))
+    ));
+    // A reload still stuck reading a file does not hold the exit: SIGTERM always wins.
+    runtime.shutdown_timeout(Duration::from_millis(100));
+    served
 }
 
 /// Where to listen: `--listen`, or loopback on `PORT` (as container platforms set it) or 9000.
