@@ -2756,3 +2756,68 @@ fn a_reload_from_a_fifo_or_dev_zero_keeps_the_old_key() {
     server.terminate();
     assert_eq!(server.wait(Duration::from_secs(5)), Some(0));
 }
+
+/// `POST /verify` checks as `verify` does, with the same flags: `--leeway`,
+/// `--refuse-unknown-names` and `--max-token-len`.
+#[test]
+fn the_verify_endpoint_follows_the_verify_flags() {
+    let key = Key::new(SECRET.as_bytes()).expect("key");
+    let sign_json = |json: &str| {
+        let mut buf = vec![0u8; 4096];
+        videosdk_token_core::dangerous::sign_json(json.as_bytes(), &key, &mut buf)
+            .expect("fits")
+            .to_owned()
+    };
+    let now = now();
+    let expired = sign_json(&format!(
+        r#"{{"apikey":"key","permissions":["allow_join"],"iat":{},"exp":{}}}"#,
+        now - 100,
+        now - 30
+    ));
+    let unknown = sign_json(&format!(
+        r#"{{"apikey":"key","permissions":["allow_join"],"version":2,"roles":["PUBLISHER"],"iat":{now},"exp":{}}}"#,
+        now + 600
+    ));
+    let long = sign_json(&format!(
+        r#"{{"apikey":"key","permissions":["allow_join"],"version":2,"roomId":"{}","iat":{now},"exp":{}}}"#,
+        "r".repeat(300),
+        now + 600
+    ));
+    let ask = |server: &Server, token: &str| {
+        let body = json!({ "token": token }).to_string();
+        let (status, answer) = http(
+            server.addr,
+            "POST",
+            "/verify",
+            &[("Content-Type", "application/json")],
+            body.as_bytes(),
+        );
+        assert_eq!(status, 200, "{answer}");
+        json_body(&answer)
+    };
+    let plain = Server::start(&["--quiet"]);
+    assert_eq!(ask(&plain, &expired)["valid"], json!(false));
+    assert_eq!(ask(&plain, &unknown)["valid"], json!(true));
+    assert_eq!(ask(&plain, &long)["valid"], json!(true));
+    let strict = Server::start(&[
+        "--quiet",
+        "--leeway",
+        "1m",
+        "--refuse-unknown-names",
+        "--max-token-len",
+        "400",
+    ]);
+    assert_eq!(ask(&strict, &expired)["valid"], json!(true));
+    let refused = ask(&strict, &unknown);
+    assert_eq!(refused["valid"], json!(false));
+    assert!(
+        refused["reason"].as_str().expect("reason").contains("role"),
+        "{refused}"
+    );
+    let refused = ask(&strict, &long);
+    assert_eq!(refused["valid"], json!(false));
+    assert!(
+        refused["reason"].as_str().expect("reason").contains("long"),
+        "{refused}"
+    );
+}

@@ -190,15 +190,8 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "UNIX")]
     pub now: Option<u64>,
 
-    /// Clock skew to allow on exp and nbf: 30s, 2m, 1h 30m, … (a bare number is seconds)
-    #[arg(
-        long,
-        value_name = "DURATION",
-        default_value = "0",
-        value_parser = leeway,
-        allow_hyphen_values = true
-    )]
-    pub leeway: u64,
+    #[command(flatten)]
+    pub rules: RuleArgs,
 
     /// Require the token to allow this meeting
     #[arg(long, value_name = "ID")]
@@ -216,13 +209,27 @@ pub struct VerifyArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// Refuse a token longer than this many bytes
-    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_TOKEN_LEN)]
-    pub max_token_len: usize,
-
     /// Also accept tokens signed with the secret in this file (the one being rotated out)
     #[arg(long, value_name = "PATH")]
     pub previous_secret_file: Option<PathBuf>,
+}
+
+/// How tokens are checked: by `verify` and by `serve`'s `POST /verify` alike.
+#[derive(Debug, Clone, Args)]
+pub struct RuleArgs {
+    /// Clock skew to allow on exp and nbf: 30s, 2m, 1h 30m, … (a bare number is seconds)
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "0",
+        value_parser = leeway,
+        allow_hyphen_values = true
+    )]
+    pub leeway: u64,
+
+    /// Refuse a token longer than this many bytes
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_TOKEN_LEN)]
+    pub max_token_len: usize,
 
     /// Refuse a token whose permissions or roles hold a name this tool does not know (by
     /// default they are shown as unknown and grant nothing)
@@ -374,6 +381,10 @@ pub struct ServeArgs {
     /// The claims of a token asked for without any (GET /get-token)
     #[command(flatten)]
     pub issuer: IssuerArgs,
+
+    /// How POST /verify checks tokens, as `verify` does
+    #[command(flatten)]
+    pub rules: RuleArgs,
 
     /// Permissions a caller may ask for [default: allow_join, ask_join]
     #[arg(long = "allow-permission", value_name = "P", value_delimiter = ',')]

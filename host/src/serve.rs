@@ -19,10 +19,10 @@ use serde_json::{Map, Value, json};
 use subtle::ConstantTimeEq;
 use tower::ServiceExt;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use videosdk_token_core::{ExpiresIn, Join, Key, Permission, Role, Rules, verify};
+use videosdk_token_core::{ExpiresIn, Key, Permission, Role};
 use zeroize::Zeroizing;
 
-use crate::cli::ServeArgs;
+use crate::cli::{RuleArgs, ServeArgs, Use};
 use crate::error::refusal_text;
 use crate::inspect;
 use crate::issuer::Issuer;
@@ -33,7 +33,7 @@ use crate::metrics::{
 };
 use crate::request::{self, Names, Policy, TokenRequest};
 use crate::sign::{Answer, Spec, parse_duration};
-use crate::verify::Summary;
+use crate::verify::{Access, Summary};
 use crate::{clock, secret};
 use arc_swap::ArcSwap;
 
@@ -54,6 +54,8 @@ struct Service {
     upstream: Upstream,
     /// The header naming the authenticated user, when tokens are bound to it.
     identity_header: Option<axum::http::HeaderName>,
+    /// How `/verify` checks tokens (`--leeway`, `--max-token-len`, `--refuse-unknown-names`).
+    rules: RuleArgs,
     limiter: Option<governor::DefaultKeyedRateLimiter<String>>,
     metrics: Metrics,
 }
@@ -659,12 +661,15 @@ async fn post_verify(
     let Some(Value::String(token)) = map.get("token") else {
         return Err(Refusal::bad("token", "token must be a string"));
     };
-    let room_id = optional_id(&map, "roomId")?;
-    let participant_id = optional_id(&map, "participantId")?;
-    let purpose = match map.get("for") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) if s == "meeting" || s == "api" => Some(s.as_str()),
-        Some(_) => return Err(Refusal::bad("for", "for must be \"meeting\" or \"api\"")),
+    let asked = crate::verify::Asked {
+        for_use: match map.get("for") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) if s == "meeting" => Some(Use::Meeting),
+            Some(Value::String(s)) if s == "api" => Some(Use::Api),
+            Some(_) => return Err(Refusal::bad("for", "for must be \"meeting\" or \"api\"")),
+        },
+        room_id: optional_id(&map, "roomId")?,
+        participant_id: optional_id(&map, "participantId")?,
     };
     let now = clock::now();
     let mut scratch = vec![0u8; token.len()];
@@ -678,15 +683,13 @@ async fn post_verify(
             .inc();
     };
     let credentials = service.credentials.load_full();
-    let rules = Rules::at(now);
-    let first = verify(token, credentials.issuer.key(), &rules, &mut scratch);
-    let checked = match (&first, &credentials.previous) {
-        // During a rotation, a token the previous secret signed still verifies.
-        (Err(videosdk_token_core::Error::BadSignature), Some(previous)) => {
-            verify(token, previous, &rules, &mut scratch)
-        }
-        _ => first,
-    };
+    let checked = crate::verify::check(
+        token,
+        credentials.issuer.key(),
+        credentials.previous.as_ref(),
+        &crate::verify::rules(&service.rules, now),
+        &mut scratch,
+    );
     let verified = match checked {
         Ok(verified) => verified,
         Err(e) => {
@@ -694,30 +697,19 @@ async fn post_verify(
             return Ok(refused(e.to_string()));
         }
     };
-    let asked = match purpose {
-        Some("api") => verified.call_server_api(room_id).map(|()| None::<Join>),
-        _ if purpose.is_some() || room_id.is_some() || participant_id.is_some() => {
-            match room_id.or(verified.claims().room_id()) {
-                Some(room) => verified.join(room, participant_id).map(Some),
-                None => {
-                    return Err(Refusal::bad(
-                        "roomId",
-                        "checking a meeting needs roomId: the token is not limited to one room",
-                    ));
-                }
-            }
-        }
-        _ => Ok(None),
-    };
-    match asked {
+    match asked.check(&verified) {
         Ok(join) => {
             outcome(Outcome::Valid);
             Ok(axum::Json(Summary::of(&verified, join, now).json()))
         }
-        Err(refusal) => {
+        Err(Access::Refused(refusal)) => {
             outcome(Outcome::Refused);
             Ok(refused(refusal.to_string()))
         }
+        Err(Access::NoRoom) => Err(Refusal::bad(
+            "roomId",
+            "checking a meeting needs roomId: the token is not limited to one room",
+        )),
     }
 }
 
@@ -1208,6 +1200,7 @@ pub fn run(args: &ServeArgs) -> Result<()> {
         request_timeout: args.request_timeout,
         upstream: Upstream::new(&endpoint, args.upstream_timeout)?,
         identity_header: args.participant_from_header.clone(),
+        rules: args.rules.clone(),
         metrics: Metrics::new(),
         limiter: args.rate_limit.map(governor::RateLimiter::keyed),
     });

@@ -4,9 +4,10 @@
 use std::io::{Read, Write};
 
 use anyhow::{Context, Result, bail};
-use videosdk_token_core::{Join, Key, Rules, VerifiedClaims, verify};
+use videosdk_token_core::Error::BadSignature;
+use videosdk_token_core::{Join, Key, Refusal, Rules, VerifiedClaims, verify};
 
-use crate::cli::{Use, VerifyArgs};
+use crate::cli::{RuleArgs, Use, VerifyArgs};
 use crate::error::{Failure, refusal_text, refused};
 use crate::escape::{for_terminal, json_for_terminal};
 use crate::{clock, paint, secret};
@@ -46,30 +47,33 @@ pub fn run(args: &VerifyArgs) -> Result<()> {
     let key = Key::new(secret.bytes())?;
     let now = args.now.unwrap_or_else(clock::now);
     let mut scratch = vec![0u8; token.len()];
-    let mut rules = Rules::at(now)
-        .with_leeway(args.leeway)
-        .with_max_token_len(args.max_token_len);
-    if args.refuse_unknown_names {
-        rules = rules.refusing_unknown_names();
-    }
-    // During a rotation, a token the previous secret signed still verifies.
     let previous = args
         .previous_secret_file
         .as_deref()
         .map(|path| secret::key_file(path, "--previous-secret-file"))
         .transpose()?;
-    let key = match &previous {
-        Some(previous)
-            if verify(&token, &key, &rules, &mut scratch)
-                == Err(videosdk_token_core::Error::BadSignature) =>
-        {
-            previous
+    let checked = check(
+        &token,
+        &key,
+        previous.as_ref(),
+        &rules(&args.rules, now),
+        &mut scratch,
+    )
+    .map_err(refused)
+    .and_then(|verified| {
+        let asked = Asked {
+            for_use: args.for_use,
+            room_id: args.room_id.as_deref(),
+            participant_id: args.participant_id.as_deref(),
+        };
+        match asked.check(&verified) {
+            Ok(access) => Ok((verified, access)),
+            Err(Access::Refused(refusal)) => Err(refused(refusal)),
+            Err(Access::NoRoom) => {
+                bail!("--for meeting needs --room-id ROOM: the token is not limited to one room")
+            }
         }
-        _ => &key,
-    };
-    let checked = verify(&token, key, &rules, &mut scratch)
-        .map_err(refused)
-        .and_then(|verified| check_access(args, &verified).map(|access| (verified, access)));
+    });
     let (verified, access) = match checked {
         Ok(checked) => checked,
         Err(failure) => {
@@ -97,26 +101,75 @@ pub fn run(args: &VerifyArgs) -> Result<()> {
     .context("cannot write the summary")
 }
 
-/// The access asked for with `--for`, `--room-id` and `--participant-id`, if any.
-fn check_access(args: &VerifyArgs, verified: &VerifiedClaims<'_>) -> Result<Option<Join>> {
-    let wants_meeting = args.for_use == Some(Use::Meeting)
-        || (args.for_use.is_none() && (args.room_id.is_some() || args.participant_id.is_some()));
-    if args.for_use == Some(Use::Api) {
-        verified
-            .call_server_api(args.room_id.as_deref())
-            .map_err(refused)?;
-        return Ok(None);
+/// The rules tokens are checked by at `now`, from the flags `verify` and `serve` share.
+pub fn rules(args: &RuleArgs, now: u64) -> Rules {
+    let rules = Rules::at(now)
+        .with_leeway(args.leeway)
+        .with_max_token_len(args.max_token_len);
+    if args.refuse_unknown_names {
+        rules.refusing_unknown_names()
+    } else {
+        rules
     }
-    if !wants_meeting {
-        return Ok(None);
-    }
-    let Some(room) = args.room_id.as_deref().or(verified.claims().room_id()) else {
-        bail!("--for meeting needs --room-id ROOM: the token is not limited to one room");
+}
+
+/// Verifies `token` with `key`, or during a rotation with `previous` when `key` finds the
+/// signature bad: the one check behind `verify` and `POST /verify`.
+pub fn check<'s>(
+    token: &str,
+    key: &Key,
+    previous: Option<&Key>,
+    rules: &Rules,
+    scratch: &'s mut [u8],
+) -> Result<VerifiedClaims<'s>, videosdk_token_core::Error> {
+    let key = match previous {
+        Some(previous) if verify(token, key, rules, scratch).err() == Some(BadSignature) => {
+            previous
+        }
+        _ => key,
     };
-    let join = verified
-        .join(room, args.participant_id.as_deref())
-        .map_err(refused)?;
-    Ok(Some(join))
+    verify(token, key, rules, scratch)
+}
+
+/// What a caller asks a token to allow: `--for`, `--room-id` and `--participant-id`, or
+/// `/verify`'s `for`, `roomId` and `participantId`.
+pub struct Asked<'a> {
+    pub for_use: Option<Use>,
+    pub room_id: Option<&'a str>,
+    pub participant_id: Option<&'a str>,
+}
+
+/// Why a token does not allow what was asked.
+pub enum Access {
+    Refused(Refusal),
+    /// A meeting was asked of a token not limited to one room, without naming the room.
+    NoRoom,
+}
+
+impl Asked<'_> {
+    /// The access asked for, if any: `None` when nothing was asked, or the server API.
+    pub fn check(&self, verified: &VerifiedClaims<'_>) -> Result<Option<Join>, Access> {
+        if self.for_use == Some(Use::Api) {
+            verified
+                .call_server_api(self.room_id)
+                .map_err(Access::Refused)?;
+            return Ok(None);
+        }
+        let wants_meeting = self.for_use == Some(Use::Meeting)
+            || (self.for_use.is_none()
+                && (self.room_id.is_some() || self.participant_id.is_some()));
+        if !wants_meeting {
+            return Ok(None);
+        }
+        let room = self
+            .room_id
+            .or(verified.claims().room_id())
+            .ok_or(Access::NoRoom)?;
+        verified
+            .join(room, self.participant_id)
+            .map(Some)
+            .map_err(Access::Refused)
+    }
 }
 
 /// What a valid token allows, for people and for machines.
