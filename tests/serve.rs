@@ -1339,6 +1339,8 @@ enum Behaviour {
     Garbage,
     /// Closes the connection without a word.
     Hangup,
+    /// 200 with a JSON string of this many MiB, chunked (no declared length).
+    Huge(usize),
 }
 
 /// A stand-in for VideoSDK's API on 127.0.0.1 that records every request.
@@ -1437,6 +1439,23 @@ fn serve_one(stream: TcpStream, record: &Mutex<Vec<Seen>>, behaviour: Behaviour)
         }
         Behaviour::Garbage => reply(&mut stream, 200, "<html>oops</html>", "text/html"),
         Behaviour::Hangup => {}
+        Behaviour::Huge(mib) => {
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+            );
+            let chunk = vec![b'a'; 1024 * 1024];
+            let _ = write!(stream, "1\r\n\"\r\n");
+            for _ in 0..mib {
+                if write!(stream, "{:x}\r\n", chunk.len()).is_err()
+                    || stream.write_all(&chunk).is_err()
+                    || write!(stream, "\r\n").is_err()
+                {
+                    return;
+                }
+            }
+            let _ = write!(stream, "1\r\n\"\r\n0\r\n\r\n");
+        }
     }
 }
 
@@ -2820,4 +2839,138 @@ fn the_verify_endpoint_follows_the_verify_flags() {
         refused["reason"].as_str().expect("reason").contains("long"),
         "{refused}"
     );
+}
+
+/// Every endpoint `serve --help` lists answers its methods (never 404 or 405) and refuses
+/// another with a 405 that names them; the help lists every endpoint the router answers.
+#[test]
+fn the_help_lists_every_endpoint_and_each_answers_as_listed() {
+    let help = Command::new(videosdk_token())
+        .args(["serve", "--help"])
+        .output()
+        .expect("help");
+    let help = String::from_utf8_lossy(&help.stdout).into_owned();
+    let listed: Vec<(String, String)> = help
+        .split_once("Endpoints:\n")
+        .expect("an endpoint list")
+        .1
+        .lines()
+        .take_while(|l| !l.is_empty())
+        .filter(|l| l.starts_with("  ") && !l.starts_with("    "))
+        .map(|l| {
+            let (methods, path) = l.trim().rsplit_once(' ').expect("methods and a path");
+            (methods.trim().to_owned(), path.to_owned())
+        })
+        .collect();
+    for path in [
+        "/get-token",
+        "/get-token/:roomId",
+        "/verify",
+        "/create-meeting",
+        "/validate-meeting/:meetingId",
+        "/metrics",
+        "/healthz",
+        "/inspect/",
+    ] {
+        assert!(
+            listed.iter().any(|(_, p)| p == path),
+            "{path} not in:\n{help}"
+        );
+    }
+    // An upstream that is never reached: the forwarded calls fail with 502 or 504, not 404.
+    let server = Server::start(&[
+        "--quiet",
+        "--room-from-path",
+        "--api-endpoint",
+        "http://127.0.0.1:9/v2",
+        "--upstream-timeout",
+        "1s",
+    ]);
+    for (methods, path) in &listed {
+        let path = path
+            .replace(":roomId", "abcd-efgh-ijkl")
+            .replace(":meetingId", "abcd-efgh-ijkl");
+        for method in methods.split(", ") {
+            let (status, body) = http(server.addr, method, &path, &[], b"");
+            assert!(
+                status != 404 && status != 405,
+                "{method} {path}: {status} {body}"
+            );
+        }
+        let (status, body) = http(server.addr, "PUT", &path, &[], b"");
+        assert_eq!(status, 405, "PUT {path}: {body}");
+        assert_eq!(
+            json_body(&body)["error"],
+            json!(format!("method not allowed here; use {methods}")),
+            "PUT {path}"
+        );
+    }
+}
+
+/// The upstream's answer is read to at most 1 MiB: three calls against an upstream sending
+/// 64 MiB leave the process's memory as it was, each answered 502; an endpoint with a query
+/// or a fragment is refused at start.
+#[test]
+fn upstream_answers_are_capped_and_the_endpoint_has_no_query() {
+    let upstream = StandIn::start();
+    upstream.set(Behaviour::Huge(64));
+    let server = Server::start(&["--quiet", "--api-endpoint", &upstream.endpoint()]);
+    let before = rss_kib(server.child.id());
+    for _ in 0..3 {
+        let (status, body) = http(server.addr, "POST", "/create-meeting", &[], b"");
+        assert_eq!(status, 502, "{body}");
+        assert!(body.contains("over"), "{body}");
+    }
+    let grown = rss_kib(server.child.id()).saturating_sub(before);
+    assert!(grown < 32 * 1024, "grew by {grown} KiB");
+    for endpoint in [
+        "http://127.0.0.1:9/v2?x=1#frag",
+        "http://127.0.0.1:9/v2#frag",
+    ] {
+        let output = Command::new(videosdk_token())
+            .args(["serve", "--api-key", "key", "--api-endpoint", endpoint])
+            .env("VIDEOSDK_SECRET_KEY", SECRET)
+            .output()
+            .expect("runs");
+        assert_eq!(output.status.code(), Some(2), "{endpoint}");
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains("no query"),
+            "{endpoint}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+/// Listening on the IPv4-mapped loopback address checks the Host header as loopback does.
+#[test]
+fn a_mapped_loopback_address_checks_the_host() {
+    let mut child = Command::new(videosdk_token())
+        .args([
+            "serve",
+            "--listen",
+            "[::ffff:127.0.0.1]:0",
+            "--api-key",
+            "key",
+        ])
+        .env("VIDEOSDK_SECRET_KEY", SECRET)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("serve");
+    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+    let addr: SocketAddr = loop {
+        let mut line = String::new();
+        assert!(stderr.read_line(&mut line).expect("line") > 0, "no address");
+        if let Some(addr) = line.trim().strip_prefix("listening on http://") {
+            break addr.parse().expect("address");
+        }
+    };
+    let response = exchange(
+        addr,
+        b"GET /get-token HTTP/1.1\r\nHost: evil.com\r\nConnection: close\r\n\r\n",
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(status_of(&response), 403, "{response}");
 }

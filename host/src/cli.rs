@@ -57,7 +57,7 @@ pub enum Command {
     #[command(after_long_help = BATCH_HELP)]
     Batch(BatchArgs),
     /// Serve tokens over HTTP: GET/POST /get-token, POST /verify, GET /healthz
-    #[command(after_long_help = SERVE_HELP)]
+    #[command(after_long_help = crate::serve::help())]
     Serve(Box<ServeArgs>),
     /// Write the token inspector (a page that decodes and checks tokens in the browser, sending
     /// nothing anywhere) to a folder, to open from disk; `serve` answers it at /inspect/
@@ -344,23 +344,6 @@ pub enum Use {
     /// Calling the v2 server API
     Api,
 }
-
-const SERVE_HELP: &str = "\
-Endpoints:
-  GET  /get-token   {\"token\": …, \"expiresAt\": …} with the default claims (as VideoSDK's
-                    server examples answer)
-  POST /get-token   the same, with a JSON body that may ask for roomId, participantId, roles,
-                    permissions and expiresIn, each within the policy flags; outside them: 400
-                    and {\"error\": …, \"field\": …}
-  POST /verify      {\"token\": …} (optionally roomId, participantId, \"for\": \"meeting\"|\"api\"):
-                    what the token allows, or why it is refused
-  GET  /healthz     ok
-
-With --auth-token-file, /get-token and /verify require `Authorization: Bearer <token>` with a
-token from one of the files (give several to rotate). Every replica started with the same
-secret issues interchangeable tokens: put as many as needed behind any load balancer.
-
-Secrets: see `videosdk-token sign --help`.";
 
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {

@@ -39,6 +39,10 @@ impl Upstream {
         if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
             bail!("VIDEOSDK_API_ENDPOINT {endpoint:?} must be an http or https URL");
         }
+        // A query or a fragment would swallow the path every call appends.
+        if url.query().is_some() || url.fragment().is_some() || endpoint.contains(['?', '#']) {
+            bail!("VIDEOSDK_API_ENDPOINT {endpoint:?} must have no query (?) or fragment (#)");
+        }
         let trimmed = endpoint.trim_end_matches('/');
         let endpoint = if url.path().trim_matches('/').is_empty() {
             format!("{trimmed}/v2")
@@ -102,9 +106,12 @@ impl Upstream {
     }
 }
 
-/// The upstream's status and JSON body.
+/// Longest upstream answer read: VideoSDK's are a few hundred bytes.
+pub const MAX_ANSWER: usize = 1024 * 1024;
+
+/// The upstream's status and JSON body, read to at most [`MAX_ANSWER`] bytes.
 async fn answer(request: reqwest::RequestBuilder) -> Result<(u16, Value), UpstreamError> {
-    let response = request.send().await.map_err(|e| {
+    let mut response = request.send().await.map_err(|e| {
         if e.is_timeout() {
             UpstreamError::Timeout
         } else {
@@ -112,13 +119,32 @@ async fn answer(request: reqwest::RequestBuilder) -> Result<(u16, Value), Upstre
         }
     })?;
     let status = response.status().as_u16();
-    let bytes = response.bytes().await.map_err(|e| {
-        if e.is_timeout() {
-            UpstreamError::Timeout
-        } else {
-            UpstreamError::Bad("the VideoSDK API's answer was cut off".to_owned())
+    let too_long = || {
+        UpstreamError::Bad(format!(
+            "the VideoSDK API's answer is over {MAX_ANSWER} bytes"
+        ))
+    };
+    if response
+        .content_length()
+        .is_some_and(|len| len > MAX_ANSWER as u64)
+    {
+        return Err(too_long());
+    }
+    let mut bytes = Vec::new();
+    loop {
+        let chunk = response.chunk().await.map_err(|e| {
+            if e.is_timeout() {
+                UpstreamError::Timeout
+            } else {
+                UpstreamError::Bad("the VideoSDK API's answer was cut off".to_owned())
+            }
+        })?;
+        let Some(chunk) = chunk else { break };
+        if bytes.len() + chunk.len() > MAX_ANSWER {
+            return Err(too_long());
         }
-    })?;
+        bytes.extend_from_slice(&chunk);
+    }
     let body = serde_json::from_slice(&bytes).map_err(|_| {
         UpstreamError::Bad(format!(
             "the VideoSDK API answered {status} with something that is not JSON"
@@ -162,6 +188,9 @@ mod tests {
             Some("http://127.0.0.1:8080/api")
         );
         assert!(endpoint("ftp://example.com").is_err());
+        assert!(endpoint("http://h/v2?x=1#frag").is_err());
+        assert!(endpoint("http://h/v2#frag").is_err());
+        assert!(endpoint("http://h/v2?").is_err());
         assert!(endpoint("not a url").is_err());
     }
 

@@ -713,6 +713,102 @@ async fn post_verify(
     }
 }
 
+/// Every endpoint: its methods, its path, and what it answers. `serve --help`, the 404 and
+/// 405 answers are made from it, and a test checks the router answers each (and only) as
+/// listed.
+pub const ENDPOINTS: &[(&str, &str, &str)] = &[
+    (
+        "GET, POST",
+        "/get-token",
+        "{\"token\": …, \"expiresAt\": …}; roomId, participantId (or peerId), roles, \
+         permissions and expiresIn may be asked in the query or the body (never both), within \
+         the policy flags; outside them: 400 and {\"error\": …, \"field\": …}",
+    ),
+    (
+        "GET, POST",
+        "/get-token/:roomId",
+        "with --room-from-path: as /get-token, the token scoped to that room",
+    ),
+    (
+        "POST",
+        "/verify",
+        "{\"token\": …} (optionally roomId, participantId, \"for\": \"meeting\"|\"api\"): what \
+         the token allows, or why it is refused, by verify's rules and flags",
+    ),
+    (
+        "POST",
+        "/create-meeting",
+        "{\"token\", \"region\"} forwarded to --api-endpoint's /rooms, as VideoSDK's examples do",
+    ),
+    (
+        "POST",
+        "/validate-meeting/:meetingId",
+        "{\"token\"} forwarded to --api-endpoint's /rooms/validate/:meetingId",
+    ),
+    (
+        "GET",
+        "/metrics",
+        "Prometheus metrics (behind the bearer check)",
+    ),
+    ("GET", "/healthz", "ok, or 503 while draining"),
+    (
+        "GET",
+        "/inspect/",
+        "the token inspector page (not with --no-inspector)",
+    ),
+];
+
+/// The endpoint list for `serve --help`.
+pub fn help() -> String {
+    let mut text = String::from("Endpoints:\n");
+    for (methods, path, what) in ENDPOINTS {
+        text.push_str(&format!("  {methods:9} {path}\n"));
+        for line in textwrap(what, 78) {
+            text.push_str(&format!("      {line}\n"));
+        }
+    }
+    text.push_str(
+        "\nWith --auth-token-file, every endpoint but /healthz and /inspect/ requires \
+         `Authorization: Bearer <token>` with a token from one of the files (give several to \
+         rotate). Every replica started with the same secret issues interchangeable tokens: put \
+         as many as needed behind any load balancer.\n\nSecrets: see `videosdk-token sign --help`.",
+    );
+    text
+}
+
+/// `text` in lines of at most `width` characters, broken at spaces.
+fn textwrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split_whitespace() {
+        let line = lines.last_mut().expect("one line at least");
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(word.to_owned());
+        } else {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+    }
+    lines
+}
+
+/// The methods [`ENDPOINTS`] lists for the endpoint `path` matches, if any.
+fn methods_of(path: &str) -> Option<&'static str> {
+    let segments = |p: &str| p.trim_end_matches('/').split('/').count();
+    ENDPOINTS.iter().find_map(|&(methods, pattern, _)| {
+        let matches = match pattern.split_once("/:") {
+            Some((prefix, _)) => {
+                path.strip_prefix(prefix)
+                    .is_some_and(|rest| rest.starts_with('/') && rest.len() > 1)
+                    && segments(path) == segments(pattern)
+            }
+            None => path.trim_end_matches('/') == pattern.trim_end_matches('/'),
+        };
+        matches.then_some(methods)
+    })
+}
+
 /// Set when shutdown begins, so that `/healthz` tells load balancers to stop sending before
 /// the listener closes.
 static DRAINING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
@@ -727,10 +823,13 @@ async fn healthz() -> Response {
 }
 
 async fn not_found() -> Refusal {
+    let list: Vec<String> = ENDPOINTS
+        .iter()
+        .map(|(methods, path, _)| format!("{methods} {path}"))
+        .collect();
     Refusal::status(
         StatusCode::NOT_FOUND,
-        "no such endpoint: GET or POST /get-token, POST /verify, POST /create-meeting, POST \
-         /validate-meeting/:meetingId, GET /healthz",
+        format!("no such endpoint: {}", list.join("; ")),
     )
 }
 
@@ -894,6 +993,7 @@ async fn json_errors(
     request: Request,
     next: Next,
 ) -> Response {
+    let path = request.uri().path().to_owned();
     let response = count_refusal(&service, next.run(request).await);
     let status = response.status();
     let is_json = response
@@ -906,12 +1006,7 @@ async fn json_errors(
     let refusal = match status {
         StatusCode::PAYLOAD_TOO_LARGE => too_large(service.max_body),
         StatusCode::METHOD_NOT_ALLOWED => {
-            let allowed = response
-                .headers()
-                .get(header::ALLOW)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
-                .to_owned();
+            let allowed = methods_of(&path).unwrap_or("another method");
             Refusal::status(status, format!("method not allowed here; use {allowed}"))
         }
         _ => Refusal::status(
@@ -1270,7 +1365,8 @@ fn listen_address(args: &ServeArgs) -> Result<SocketAddr> {
 
 /// `None` (answer any Host) only when listening beyond loopback with no `--allowed-host`.
 fn allowed_hosts(args: &ServeArgs) -> Option<Vec<String>> {
-    let loopback = listen_address(args).is_ok_and(|addr| addr.ip().is_loopback());
+    // `[::ffff:127.0.0.1]` is loopback too, as its IPv4 form.
+    let loopback = listen_address(args).is_ok_and(|addr| addr.ip().to_canonical().is_loopback());
     if args.allowed_hosts.is_empty() && !loopback {
         return None;
     }
