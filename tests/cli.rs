@@ -1138,6 +1138,14 @@ fn secret_files_and_stdin_follow_one_rule() {
             (format!("{SECRET}\t"), "ends with white space"),
             (format!(" {SECRET}\n"), "starts with white space"),
             (format!("\u{FEFF} {SECRET}"), "starts with white space"),
+            (format!("\u{A0}{SECRET}"), "starts with white space"),
+            (format!("{SECRET}\u{A0}\n"), "ends with white space"),
+            (format!("{SECRET}\u{B}"), "ends with white space"),
+            (format!("{SECRET}\u{FEFF}"), "ends with white space"),
+            (
+                format!("\u{FEFF}\u{FEFF}{SECRET}"),
+                "starts with white space",
+            ),
         ] {
             let assert = sign_with(refused.as_bytes(), stdin);
             assert_eq!(code(&assert), 2, "{refused:?}");
@@ -1154,6 +1162,25 @@ fn secret_files_and_stdin_follow_one_rule() {
         .env("VIDEOSDK_SECRET_KEY", format!("{SECRET} ")));
     assert_eq!(code(&assert), 2);
     assert!(err(&assert).contains("VIDEOSDK_SECRET_KEY ends with white space"));
+    let assert = run(cli(dir.path())
+        .args(["sign", "--api-key", "key"])
+        .env("VIDEOSDK_SECRET_KEY", format!("\u{A0}{SECRET}")));
+    assert_eq!(code(&assert), 2);
+    assert!(err(&assert).contains("VIDEOSDK_SECRET_KEY starts with white space"));
+    // An API key that is not UTF-8 is said to be so, not missing.
+    let assert = run(cli(dir.path())
+        .args(["sign"])
+        .env("VIDEOSDK_SECRET_KEY", SECRET)
+        .env(
+            "VIDEOSDK_API_KEY",
+            <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(b"key\xff"),
+        ));
+    assert_eq!(code(&assert), 2);
+    assert!(
+        err(&assert).contains("VIDEOSDK_API_KEY is not UTF-8"),
+        "{}",
+        err(&assert)
+    );
 }
 
 /// Every golden `.env` file that sets a usable VIDEOSDK_SECRET_KEY signs with exactly the key

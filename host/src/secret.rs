@@ -151,8 +151,12 @@ pub fn api_key(flag: Option<&str>) -> Result<String> {
     if let Some(key) = flag {
         return Ok(key.to_owned());
     }
-    if let Ok(key) = std::env::var("VIDEOSDK_API_KEY") {
-        return Ok(key);
+    match std::env::var("VIDEOSDK_API_KEY") {
+        Ok(key) => return Ok(key),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            bail!("VIDEOSDK_API_KEY is not UTF-8; an API key is text")
+        }
+        Err(std::env::VarError::NotPresent) => {}
     }
     dotenv_value("VIDEOSDK_API_KEY")?.context(
         "no API key: use --api-key KEY, set VIDEOSDK_API_KEY, or put it in a .env file here",
@@ -242,12 +246,16 @@ pub fn file_text(mut bytes: Zeroizing<Vec<u8>>, what: &str) -> Result<Zeroizing<
 }
 
 fn refuse_surrounding_space(bytes: &[u8], what: &str) -> Result<()> {
-    if bytes.first().is_some_and(u8::is_ascii_whitespace) {
+    // Unicode's white space (a no-break space, a vertical tab, …) and a byte order mark
+    // count too: none is visible where a secret is pasted.
+    let text = String::from_utf8_lossy(bytes);
+    let space = |c: char| c.is_whitespace() || c == '\u{feff}';
+    if text.starts_with(space) {
         bail!(
             "{what} starts with white space; remove it (secrets and tokens are used exactly as written)"
         );
     }
-    if bytes.last().is_some_and(u8::is_ascii_whitespace) {
+    if text.ends_with(space) {
         bail!(
             "{what} ends with white space; remove it (secrets and tokens are used exactly as written)"
         );
