@@ -1802,3 +1802,34 @@ fn verify_accepts_the_previous_secret_during_a_rotation() {
     let forged = old.replacen("eyJhcGlrZXki", "eyJhcGlrZXkj", 1);
     assert_eq!(verify(&forged, &flag), 1);
 }
+
+/// `batch --output` does not silently replace a read-only file or one with hard links (a
+/// rename would undo both): it refuses, naming why, and leaves the file as it was.
+#[test]
+fn batch_output_refuses_read_only_and_hard_linked_files() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempdir();
+    let batch = |output: &Path| {
+        with_stdin(
+            cli(dir.path())
+                .args(["batch", "--api-key", "key", "--output"])
+                .arg(output)
+                .env("VIDEOSDK_SECRET_KEY", SECRET),
+            b"{}\n",
+        )
+    };
+    let read_only = dir.path().join("read-only.txt");
+    std::fs::write(&read_only, "old\n").expect("write");
+    std::fs::set_permissions(&read_only, std::fs::Permissions::from_mode(0o444)).expect("chmod");
+    let assert = batch(&read_only);
+    assert_eq!(code(&assert), 2);
+    assert!(err(&assert).contains("read-only"), "{}", err(&assert));
+    assert_eq!(std::fs::read(&read_only).expect("read"), b"old\n");
+    let linked = dir.path().join("linked.txt");
+    std::fs::write(&linked, "old\n").expect("write");
+    std::fs::hard_link(&linked, dir.path().join("other-name.txt")).expect("link");
+    let assert = batch(&linked);
+    assert_eq!(code(&assert), 2);
+    assert!(err(&assert).contains("2 hard links"), "{}", err(&assert));
+    assert_eq!(std::fs::read(&linked).expect("read"), b"old\n");
+}

@@ -269,7 +269,27 @@ impl Sink {
             if meta.is_dir() {
                 bail!("--output {} is a directory", output.display());
             }
-            if !meta.is_file() {
+            if meta.is_file() {
+                // Replacing the file by a rename would silently undo both.
+                if meta.permissions().readonly() {
+                    bail!(
+                        "--output {} is read-only; make it writable to replace it",
+                        output.display()
+                    );
+                }
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::MetadataExt;
+                    if meta.nlink() > 1 {
+                        bail!(
+                            "--output {} has {} hard links, which replacing it would break; \
+                             write to another path",
+                            output.display(),
+                            meta.nlink()
+                        );
+                    }
+                }
+            } else {
                 let file = std::fs::OpenOptions::new()
                     .write(true)
                     .open(&target)
