@@ -15,7 +15,7 @@ rustup target add thumbv7em-none-eabihf wasm32-unknown-unknown thumbv6m-none-eab
 step "QEMU for the firmware tests, HAProxy for the replica test, the C toolchains (Arm GCC and newlib, gcc, g++, valgrind, CMake) for the C ABI tests, Chromium for the inspector's browser test"
 missing=""
 for tool in qemu-system-arm:qemu-system-arm haproxy:haproxy arm-none-eabi-gcc:gcc-arm-none-eabi \
-    gcc:gcc g++:g++ valgrind:valgrind cmake:cmake chromium:chromium; do
+    gcc:gcc g++:g++ valgrind:valgrind cmake:cmake chromium:chromium qemu-x86_64:qemu-user; do
     if ! command -v "${tool%%:*}" >/dev/null 2>&1; then missing="$missing ${tool#*:}"; fi
 done
 if [ ! -f /usr/lib/arm-none-eabi/newlib/thumb/v7e-m+fp/hard/libc_nano.a ]; then
@@ -118,6 +118,27 @@ cargo test --workspace --all-targets 2>&1 | tee -a "$results"
 
 step "The core's whole suite again without the simd feature: the portable code alone"
 cargo test -p videosdk-token-core --features serde,heapless,zeroize 2>&1 | tee -a "$results"
+
+step "Every path the CPU can choose: the core, simd and golden tests under emulated CPU models"
+# Nehalem has no AVX2 (the portable base64url, sha2's portable SHA-256); Haswell has AVX2 and
+# no SHA-NI (the kernels, sha2's portable SHA-256). The machine's own CPU ran them above.
+# (QEMU's TCG emulates no SHA-NI, so SHA-NI without AVX2 is covered by its parts: sha2's
+# SHA-NI on this machine, the portable base64url on Nehalem.)
+for cpu in Nehalem Haswell; do
+    portable=""
+    if [ "$cpu" = Nehalem ]; then portable=1; fi
+    QEMU_CPU=$cpu VIDEOSDK_TOKEN_PORTABLE_CPU=$portable \
+        CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER="$PWD/scripts/qemu-cpu.sh" \
+        cargo test -p videosdk-token-core -p videosdk-token-simd -p videosdk-token-harness \
+        --features videosdk-token-core/simd --lib --test golden 2>&1 | tee -a "$results"
+done
+
+step "Miri over the SIMD kernels, their target features enabled (a dated nightly with Miri)"
+miri_toolchain=nightly-2026-05-15
+rustup toolchain install "$miri_toolchain" --profile minimal -c miri,rust-src --no-self-update >/dev/null
+MIRIFLAGS=-Zmiri-disable-isolation RUSTFLAGS="-C target-feature=+avx2,+ssse3,+sse4.1,+popcnt" \
+    CARGO_TARGET_DIR=target/miri cargo "+$miri_toolchain" miri test -p videosdk-token-simd 2>&1 \
+    | tee -a "$results"
 
 step "Speed gate: on this machine, each accelerated path against the portable code in the same run"
 # A slow kernel is slow every time; a busy neighbour is not: three tries before failing.

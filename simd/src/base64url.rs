@@ -242,7 +242,8 @@ mod tests {
     use super::*;
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(2000))]
+        // Miri runs each case thousands of times slower: a few cases there.
+        #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 6 } else { 2000 }))]
 
         /// In place, with the input anywhere from tight to far: the prefix reported is
         /// base64url of the same bytes, and the input not yet encoded is untouched.
@@ -311,7 +312,7 @@ mod tests {
     #[test]
     #[cfg(target_arch = "x86_64")]
     fn the_kernels_ran_on_this_cpu() {
-        if std::env::var_os("VIDEOSDK_TOKEN_PORTABLE_CPU").is_some() {
+        if std::env::var_os("VIDEOSDK_TOKEN_PORTABLE_CPU").is_some_and(|v| !v.is_empty()) {
             std::eprintln!(
                 "AVX2 kernels: {}",
                 if accelerated() { "ran" } else { "NOT RUN" }
@@ -328,7 +329,13 @@ mod tests {
     /// Every byte value in every position of a block is classified and decoded.
     #[test]
     fn every_byte_in_every_position() {
-        for position in 0..32 {
+        // Under Miri, three positions (its point is the memory accesses, not the table).
+        let positions: Vec<usize> = if cfg!(miri) {
+            vec![0, 13, 31]
+        } else {
+            (0..32).collect()
+        };
+        for position in positions {
             for byte in 0..=255u8 {
                 let mut text: Vec<u8> = b"QUJDREVGR0hJSktMTU5PUFFSU1RVVldY".to_vec();
                 text[position] = byte;
