@@ -10,8 +10,9 @@ use std::time::Duration;
 use videosdk_token_harness::qemu::{TARGET, measures, panic_symbols, require_tools, run};
 use videosdk_token_harness::{c, vectors};
 
-/// The C sign-only image may be at most this much larger than the Rust one.
-const MAX_C_OVER_RUST_SIGN_ONLY: u64 = 1024;
+/// The C sign-only image may be at most this much larger than the Rust one: it checks what C
+/// hands over (pointers, UTF-8, name values, overlapping buffers), which Rust's types do.
+const MAX_C_OVER_RUST_SIGN_ONLY: u64 = 1280;
 /// Stack budgets of the C calls (the caller's buffers and structs excluded).
 const MAX_C_SIGN_STACK: u64 = 1024;
 const MAX_C_VERIFY_STACK: u64 = 1536;

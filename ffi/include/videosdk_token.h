@@ -112,7 +112,9 @@ typedef enum videosdk_token_status {
    */
   VIDEOSDK_TOKEN_NOT_UTF8,
   /**
-   * The key storage was not set up by `videosdk_token_key_init` (or was cleared).
+   * The key storage was not set up by `videosdk_token_key_init` (or was cleared). Told by
+   * a marker word: storage never zeroed may hold an earlier key's marker, and is then used
+   * as that key (see `videosdk_token_key`).
    */
   VIDEOSDK_TOKEN_KEY_NOT_SET,
   /**
@@ -275,6 +277,11 @@ typedef enum videosdk_token_status {
    * An error this version of the header does not name (a newer library).
    */
   VIDEOSDK_TOKEN_OTHER_ERROR,
+  /**
+   * The output buffer overlaps an input (the key storage, the claims or their strings, the
+   * rules or the verified claims): the result would be wrong, so nothing is written.
+   */
+  VIDEOSDK_TOKEN_OVERLAPPING_BUFFERS,
 } videosdk_token_status;
 
 /**
@@ -282,7 +289,14 @@ typedef enum videosdk_token_status {
  * of [`videosdk_token_sign`] and [`videosdk_token_verify`] calls.
  *
  * Declare it anywhere (static, stack, inside your own struct); it needs no heap and no
- * destructor beyond [`videosdk_token_key_clear`]. Its contents are private. Once set up it is
+ * destructor beyond [`videosdk_token_key_clear`]. Its contents are private.
+ *
+ * What the library can tell about storage: storage that [`videosdk_token_key_init`] never
+ * set up is recognised by a marker word, so zeroed storage (a `static`, `= {0}`, or storage
+ * passed to [`videosdk_token_key_clear`]) gets `VIDEOSDK_TOKEN_KEY_NOT_SET`. Storage that
+ * was never zeroed (on the stack, say) may still hold the marker and an earlier key, which
+ * no check can tell from a live key: it is then used as that key. Zero storage you declare
+ * before any other use, or set it up first. Once set up it is
  * only read, so one key may be shared by threads and tasks that sign or verify concurrently;
  * setting it up or clearing it while another thread uses it is a data race.
  */
@@ -510,7 +524,8 @@ enum videosdk_token_status videosdk_token_len(const struct videosdk_token_claims
  * length (without the NUL). On `VIDEOSDK_TOKEN_BUFFER_TOO_SMALL`, `*len` is the size `out`
  * needs (with the NUL). On any error every byte of `out` is zeroed.
  *
- * Errors: `VIDEOSDK_TOKEN_NULL_POINTER`, `VIDEOSDK_TOKEN_KEY_NOT_SET`,
+ * Errors: `VIDEOSDK_TOKEN_OVERLAPPING_BUFFERS` (nothing written),
+ * `VIDEOSDK_TOKEN_NULL_POINTER`, `VIDEOSDK_TOKEN_KEY_NOT_SET`,
  * `VIDEOSDK_TOKEN_NOT_UTF8`, `VIDEOSDK_TOKEN_BAD_PERMISSION_VALUE`,
  * `VIDEOSDK_TOKEN_BAD_ROLE_VALUE`, the claims' own (`VIDEOSDK_TOKEN_EMPTY_API_KEY`,
  * `VIDEOSDK_TOKEN_NO_PERMISSIONS`, `VIDEOSDK_TOKEN_DUPLICATE_PERMISSION`,
@@ -553,7 +568,8 @@ enum videosdk_token_status videosdk_token_exp_after(const uint8_t *text,
  * `VIDEOSDK_TOKEN_OK`, `*verified` holds the claims, whose strings point into `token`.
  *
  * Errors, the first check that fails: `VIDEOSDK_TOKEN_NULL_POINTER`,
- * `VIDEOSDK_TOKEN_KEY_NOT_SET`; size and form (`VIDEOSDK_TOKEN_TOKEN_TOO_LONG`,
+ * `VIDEOSDK_TOKEN_OVERLAPPING_BUFFERS` (the token buffer shares bytes with the key, the rules
+ * or `*verified`; nothing is written, `*verified` included), `VIDEOSDK_TOKEN_KEY_NOT_SET`; size and form (`VIDEOSDK_TOKEN_TOKEN_TOO_LONG`,
  * `VIDEOSDK_TOKEN_MALFORMED`, `VIDEOSDK_TOKEN_BAD_BASE64`; bytes that are not UTF-8 are one of
  * these); header (`VIDEOSDK_TOKEN_BAD_JSON`, `VIDEOSDK_TOKEN_JSON_TOO_DEEP`,
  * `VIDEOSDK_TOKEN_BAD_HEADER`, `VIDEOSDK_TOKEN_WRONG_ALGORITHM`); signature

@@ -69,7 +69,14 @@ const _: () = {
 /// of [`videosdk_token_sign`] and [`videosdk_token_verify`] calls.
 ///
 /// Declare it anywhere (static, stack, inside your own struct); it needs no heap and no
-/// destructor beyond [`videosdk_token_key_clear`]. Its contents are private. Once set up it is
+/// destructor beyond [`videosdk_token_key_clear`]. Its contents are private.
+///
+/// What the library can tell about storage: storage that [`videosdk_token_key_init`] never
+/// set up is recognised by a marker word, so zeroed storage (a `static`, `= {0}`, or storage
+/// passed to [`videosdk_token_key_clear`]) gets `VIDEOSDK_TOKEN_KEY_NOT_SET`. Storage that
+/// was never zeroed (on the stack, say) may still hold the marker and an earlier key, which
+/// no check can tell from a live key: it is then used as that key. Zero storage you declare
+/// before any other use, or set it up first. Once set up it is
 /// only read, so one key may be shared by threads and tasks that sign or verify concurrently;
 /// setting it up or clearing it while another thread uses it is a data race.
 #[repr(C)]
@@ -297,7 +304,8 @@ pub unsafe extern "C" fn videosdk_token_len(
 /// length (without the NUL). On `VIDEOSDK_TOKEN_BUFFER_TOO_SMALL`, `*len` is the size `out`
 /// needs (with the NUL). On any error every byte of `out` is zeroed.
 ///
-/// Errors: `VIDEOSDK_TOKEN_NULL_POINTER`, `VIDEOSDK_TOKEN_KEY_NOT_SET`,
+/// Errors: `VIDEOSDK_TOKEN_OVERLAPPING_BUFFERS` (nothing written),
+/// `VIDEOSDK_TOKEN_NULL_POINTER`, `VIDEOSDK_TOKEN_KEY_NOT_SET`,
 /// `VIDEOSDK_TOKEN_NOT_UTF8`, `VIDEOSDK_TOKEN_BAD_PERMISSION_VALUE`,
 /// `VIDEOSDK_TOKEN_BAD_ROLE_VALUE`, the claims' own (`VIDEOSDK_TOKEN_EMPTY_API_KEY`,
 /// `VIDEOSDK_TOKEN_NO_PERMISSIONS`, `VIDEOSDK_TOKEN_DUPLICATE_PERMISSION`,
@@ -318,6 +326,11 @@ pub unsafe extern "C" fn videosdk_token_sign(
     out_len: usize,
     len: *mut usize,
 ) -> videosdk_token_status {
+    // Before any reference to `out` exists: it must share no byte with what is read.
+    // SAFETY: the contract on `claims`.
+    if unsafe { sign_inputs_overlap(key, claims, out, out_len, len) } {
+        return S::VIDEOSDK_TOKEN_OVERLAPPING_BUFFERS;
+    }
     // SAFETY: the contract on `out`.
     let Some(out) = (unsafe { bytes_mut(out, out_len) }) else {
         return S::VIDEOSDK_TOKEN_NULL_POINTER;
@@ -328,6 +341,60 @@ pub unsafe extern "C" fn videosdk_token_sign(
         out.fill(0);
     }
     result
+}
+
+/// Whether `a_len` bytes at `a` and `b_len` bytes at `b` share a byte: the addresses compared
+/// as numbers, nothing read; a NULL or empty range shares none. Out of line, so that each
+/// check costs a call (the sign-only firmware image has a flash budget).
+#[inline(never)]
+fn overlap(a: *const u8, a_len: usize, b: *const u8, b_len: usize) -> bool {
+    let (a, b) = (a as usize, b as usize);
+    a != 0
+        && b != 0
+        && a_len != 0
+        && b_len != 0
+        && a < b.wrapping_add(b_len)
+        && b < a.wrapping_add(a_len)
+}
+
+/// Whether the `out_len` bytes at `out` overlap the key storage, the claims, the strings and
+/// name arrays they point to, or `*len`.
+///
+/// # Safety
+/// `claims` is NULL or readable.
+unsafe fn sign_inputs_overlap(
+    key: *const videosdk_token_key,
+    claims: *const videosdk_token_claims,
+    out: *mut u8,
+    out_len: usize,
+    len: *mut usize,
+) -> bool {
+    let out = out.cast_const();
+    if overlap(out, out_len, key.cast(), size_of::<videosdk_token_key>())
+        || overlap(
+            out,
+            out_len,
+            claims.cast(),
+            size_of::<videosdk_token_claims>(),
+        )
+        || overlap(out, out_len, len.cast_const().cast(), size_of::<usize>())
+    {
+        return true;
+    }
+    if claims.is_null() {
+        return false;
+    }
+    // SAFETY: non-null and readable by the contract; it does not overlap `out` (above).
+    let c = unsafe { &*claims };
+    [
+        (c.apikey, c.apikey_len),
+        (c.permissions, c.permissions_len),
+        (c.room_id, c.room_id_len),
+        (c.participant_id, c.participant_id_len),
+        (c.roles, c.roles_len),
+    ]
+    .into_iter()
+    .any(|(p, n)| overlap(out, out_len, p, n))
 }
 
 /// [`videosdk_token_sign`] once `out` is known; the caller zeroes `out` on error.
@@ -423,7 +490,8 @@ pub unsafe extern "C" fn videosdk_token_exp_after(
 /// `VIDEOSDK_TOKEN_OK`, `*verified` holds the claims, whose strings point into `token`.
 ///
 /// Errors, the first check that fails: `VIDEOSDK_TOKEN_NULL_POINTER`,
-/// `VIDEOSDK_TOKEN_KEY_NOT_SET`; size and form (`VIDEOSDK_TOKEN_TOKEN_TOO_LONG`,
+/// `VIDEOSDK_TOKEN_OVERLAPPING_BUFFERS` (the token buffer shares bytes with the key, the rules
+/// or `*verified`; nothing is written, `*verified` included), `VIDEOSDK_TOKEN_KEY_NOT_SET`; size and form (`VIDEOSDK_TOKEN_TOKEN_TOO_LONG`,
 /// `VIDEOSDK_TOKEN_MALFORMED`, `VIDEOSDK_TOKEN_BAD_BASE64`; bytes that are not UTF-8 are one of
 /// these); header (`VIDEOSDK_TOKEN_BAD_JSON`, `VIDEOSDK_TOKEN_JSON_TOO_DEEP`,
 /// `VIDEOSDK_TOKEN_BAD_HEADER`, `VIDEOSDK_TOKEN_WRONG_ALGORITHM`); signature
@@ -451,6 +519,17 @@ pub unsafe extern "C" fn videosdk_token_verify(
 ) -> videosdk_token_status {
     if verified.is_null() {
         return S::VIDEOSDK_TOKEN_NULL_POINTER;
+    }
+    // The token is decoded in place: it must share no byte with the key, the rules or the
+    // claims written out, before any reference to it exists.
+    let token_hits = |p: *const u8, n: usize| overlap(token, token_len, p, n);
+    if token_hits(
+        verified.cast_const().cast(),
+        size_of::<videosdk_token_verified>(),
+    ) || token_hits(key.cast(), size_of::<videosdk_token_key>())
+        || token_hits(rules.cast(), size_of::<videosdk_token_rules>())
+    {
+        return S::VIDEOSDK_TOKEN_OVERLAPPING_BUFFERS;
     }
     // SAFETY: `verified` is non-null and writable; all-zero bytes are a valid value of it
     // (null pointers, zero numbers, false).

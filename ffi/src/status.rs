@@ -15,7 +15,9 @@ pub enum videosdk_token_status {
     VIDEOSDK_TOKEN_NULL_POINTER,
     /// A string is not UTF-8.
     VIDEOSDK_TOKEN_NOT_UTF8,
-    /// The key storage was not set up by `videosdk_token_key_init` (or was cleared).
+    /// The key storage was not set up by `videosdk_token_key_init` (or was cleared). Told by
+    /// a marker word: storage never zeroed may hold an earlier key's marker, and is then used
+    /// as that key (see `videosdk_token_key`).
     VIDEOSDK_TOKEN_KEY_NOT_SET,
     /// The claims were not filled by a successful `videosdk_token_verify`.
     VIDEOSDK_TOKEN_VERIFIED_NOT_SET,
@@ -97,6 +99,9 @@ pub enum videosdk_token_status {
     VIDEOSDK_TOKEN_UNKNOWN_ROLES_ONLY,
     /// An error this version of the header does not name (a newer library).
     VIDEOSDK_TOKEN_OTHER_ERROR,
+    /// The output buffer overlaps an input (the key storage, the claims or their strings, the
+    /// rules or the verified claims): the result would be wrong, so nothing is written.
+    VIDEOSDK_TOKEN_OVERLAPPING_BUFFERS,
 }
 
 use videosdk_token_status as S;
@@ -147,6 +152,7 @@ pub(crate) const ALL: &[S] = &[
     S::VIDEOSDK_TOKEN_NO_MODERATE_PERMISSION,
     S::VIDEOSDK_TOKEN_UNKNOWN_ROLES_ONLY,
     S::VIDEOSDK_TOKEN_OTHER_ERROR,
+    S::VIDEOSDK_TOKEN_OVERLAPPING_BUFFERS,
 ];
 
 /// The status of a core error.
@@ -293,6 +299,9 @@ pub(crate) fn message(status: c_int) -> &'static [u8] {
         }
         S::VIDEOSDK_TOKEN_UNKNOWN_ROLES_ONLY => c_message!(Refusal::UnknownRolesOnly.message()),
         S::VIDEOSDK_TOKEN_OTHER_ERROR => c_message!("an error this library version does not name"),
+        S::VIDEOSDK_TOKEN_OVERLAPPING_BUFFERS => {
+            c_message!("the output buffer overlaps an input; nothing was written")
+        }
     }
 }
 

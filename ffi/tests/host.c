@@ -95,6 +95,39 @@ static void keys(void) {
     sign_refuses(NULL, c, VIDEOSDK_TOKEN_NULL_POINTER, "with no key");
 }
 
+/* An output buffer that shares bytes with an input gets a status of its own and nothing is
+ * written: the key storage inside the output buffer, a claims string inside it, and a token
+ * buffer holding the key or the verified claims. */
+static void overlaps(void) {
+    static uint64_t arena[512];
+    videosdk_token_key *key = (videosdk_token_key *)arena;
+    EXPECT_STATUS(videosdk_token_key_init(key, T(SECRET)), VIDEOSDK_TOKEN_OK);
+    videosdk_token_claims c = good_claims();
+    size_t len = 99;
+    uint8_t *out = (uint8_t *)arena + 16;
+    EXPECT_STATUS(videosdk_token_sign(key, &c, out, 1024, &len),
+                  VIDEOSDK_TOKEN_OVERLAPPING_BUFFERS);
+    EXPECT(len == 99, "len untouched when buffers overlap");
+    static uint8_t buf[2048];
+    videosdk_token_key separate;
+    EXPECT_STATUS(videosdk_token_key_init(&separate, T(SECRET)), VIDEOSDK_TOKEN_OK);
+    memcpy(buf + 1500, "room-in-the-output", 18);
+    c.room_id = buf + 1500;
+    c.room_id_len = 18;
+    EXPECT_STATUS(videosdk_token_sign(&separate, &c, buf, sizeof buf, &len),
+                  VIDEOSDK_TOKEN_OVERLAPPING_BUFFERS);
+    c = good_claims();
+    EXPECT_STATUS(videosdk_token_sign(&separate, &c, buf, sizeof buf, &len), VIDEOSDK_TOKEN_OK);
+    videosdk_token_rules rules = {0};
+    rules.now = c.iat;
+    EXPECT_STATUS(videosdk_token_verify(key, (uint8_t *)arena, sizeof arena, &rules,
+                                        (videosdk_token_verified *)((uint8_t *)arena + 2048)),
+                  VIDEOSDK_TOKEN_OVERLAPPING_BUFFERS);
+    videosdk_token_verified verified;
+    EXPECT_STATUS(videosdk_token_verify(&separate, buf, len, &rules, &verified),
+                  VIDEOSDK_TOKEN_OK);
+}
+
 static void signing(void) {
     videosdk_token_key key;
     EXPECT_STATUS(videosdk_token_key_init(&key, T(SECRET)), VIDEOSDK_TOKEN_OK);
@@ -282,14 +315,14 @@ static void verifying_and_access(void) {
 }
 
 static void messages(void) {
-    for (int s = VIDEOSDK_TOKEN_OK; s <= VIDEOSDK_TOKEN_OTHER_ERROR; s++) {
+    for (int s = VIDEOSDK_TOKEN_OK; s <= VIDEOSDK_TOKEN_OVERLAPPING_BUFFERS; s++) {
         const char *m = videosdk_token_status_message(s);
         EXPECT(m != NULL && m[0] != '\0' && strcmp(m, "unknown status") != 0, "a message");
     }
     EXPECT(strcmp(videosdk_token_status_message(VIDEOSDK_TOKEN_EXPIRED), "token has expired") == 0,
            "the core's message");
     EXPECT(strcmp(videosdk_token_status_message(-1), "unknown status") == 0, "-1");
-    EXPECT(strcmp(videosdk_token_status_message(VIDEOSDK_TOKEN_OTHER_ERROR + 1), "unknown status") ==
+    EXPECT(strcmp(videosdk_token_status_message(VIDEOSDK_TOKEN_OVERLAPPING_BUFFERS + 1), "unknown status") ==
                0,
            "past the end");
 }
@@ -299,6 +332,7 @@ int main(void) {
     failures += golden_run(say, &vectors, &checks);
     keys();
     signing();
+    overlaps();
     lifetimes();
     verifying_and_access();
     messages();
