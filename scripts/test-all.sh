@@ -130,7 +130,7 @@ for cpu in Nehalem Haswell; do
     QEMU_CPU=$cpu VIDEOSDK_TOKEN_PORTABLE_CPU=$portable \
         CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER="$PWD/scripts/qemu-cpu.sh" \
         cargo test -p videosdk-token-core -p videosdk-token-simd -p videosdk-token-harness \
-        --features videosdk-token-core/simd --lib --test golden 2>&1 | tee -a "$results"
+        --features videosdk-token-core/simd --lib --test golden -- --show-output 2>&1 | tee -a "$results"
 done
 
 step "Miri over the SIMD kernels, their target features enabled (a dated nightly with Miri)"

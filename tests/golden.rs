@@ -240,3 +240,19 @@ fn sign_json_of_nodes_payload_is_nodes_token() {
         assert!(short.iter().all(|&b| b == 0), "{}", vector.name);
     }
 }
+
+/// Which paths this CPU takes, printed where the test command's log shows them (each emulated
+/// CPU model runs this file): the AVX2 base64url kernels, and sha2's SHA-NI compression. The
+/// kernels run exactly where the CPU has AVX2.
+#[test]
+#[cfg(target_arch = "x86_64")]
+fn the_paths_this_cpu_takes() {
+    let avx2 = std::arch::is_x86_feature_detected!("avx2");
+    let sha =
+        std::arch::is_x86_feature_detected!("sha") && std::arch::is_x86_feature_detected!("sse4.1");
+    let kernels = videosdk_token_simd::base64url::accelerated();
+    println!(
+        "CPU paths: AVX2 {avx2}, SHA-NI {sha}; base64url kernels {kernels}, sha2 SHA-NI {sha}"
+    );
+    assert_eq!(kernels, avx2);
+}
