@@ -18,6 +18,13 @@ const UNSUPPORTED = new Set([
 ]);
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const EXPIRES_IN_TYPE = '"expiresIn" should be a number of seconds or string representing a timespan';
+// The package's one wording for a lifetime of zero or less (the core's refusal too).
+const NON_POSITIVE = '"expiresIn" must be at least 1 second: the token would expire as it is issued';
+// Longest token `verify` takes (the core's default, 8 KiB); a longer one is refused before
+// anything is copied into the module.
+const MAX_TOKEN = 8192;
+// Most UTF-8 bytes of claims strings `sign` copies into the module; more is refused first.
+const MAX_SIGN_BYTES = 1 << 20;
 const EXPIRES_IN_VALUE = `${EXPIRES_IN_TYPE} eg: "1d", "20h", 60`;
 
 /** jsonwebtoken's error for a token that is refused. */
@@ -62,7 +69,45 @@ function secretBytes(secret) {
   if (secret === undefined || secret === null || secret === '') {
     throw new Error('secretOrPrivateKey must have a value');
   }
-  throw new TypeError('secret must be a string or a Uint8Array');
+  // jsonwebtoken's words for a secret of another type.
+  throw new Error('secretOrPrivateKey is not valid key material');
+}
+
+/**
+ * The payload as jwt.sign serializes it: its own enumerable properties read once (as its
+ * `Object.assign` copies them), as JSON.stringify writes them, into an object without a
+ * prototype, so that no lookup of a claim the payload lacks reaches `Object.prototype`.
+ *
+ * Values JSON writes as they are (strings, numbers, booleans, null, arrays of strings) are
+ * taken as read; anything else (a `toJSON`, a nested object, a function) sends the whole
+ * payload through JSON.stringify and back, which is exact but costs 2.5 times the signing
+ * (the package's bench, `benches/node/bench.mjs`).
+ */
+function snapshot(payload) {
+  if (typeof payload.toJSON === 'function') return reparse(JSON.stringify(Object.assign({}, payload)));
+  const own = Object.create(null);
+  let plain = true;
+  for (const key of Object.keys(payload)) {
+    const value = payload[key];
+    if (value === undefined) continue;
+    own[key] = value;
+    const kind = typeof value;
+    if (kind === 'object' && value !== null) {
+      if (!Array.isArray(value) || typeof value.toJSON === 'function') plain = false;
+      else for (let i = 0; plain && i < value.length; i++) plain = typeof value[i] === 'string';
+    } else if (kind === 'function' || kind === 'symbol' || kind === 'bigint') {
+      plain = false;
+    }
+  }
+  return plain ? own : reparse(JSON.stringify(own));
+}
+
+/** JSON text as objects without a prototype (arrays stay arrays). */
+function reparse(json) {
+  return JSON.parse(json, (_, value) =>
+    value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? Object.assign(Object.create(null), value)
+      : value);
 }
 
 function isPlainObject(value) {
@@ -112,6 +157,7 @@ function wellFormed(value, claim) {
 }
 
 function optionalString(payload, claim) {
+  // `payload` is a snapshot without a prototype: only its own claims are read.
   const value = payload[claim];
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw new Error(`"${claim}" should be a string`);
@@ -208,13 +254,19 @@ export function createApi(wasm, memory) {
   /** Encodes one string into the signer's input buffer; its length in bytes. */
   function put1(signer, text) {
     const room = text.length * 3;
-    return encoder.encodeInto(text, new Uint8Array(memory.buffer, signer.io(room), room)).written;
+    // `io` may grow the memory, which detaches every view taken before it: view it after.
+    const at = signer.io(room);
+    return encoder.encodeInto(text, new Uint8Array(memory.buffer, at, room)).written;
   }
 
   /** Encodes up to three strings one after another into the input buffer, into `lengths`. */
   function put3(signer, a, b, c) {
     const room = (a.length + (b === undefined ? 0 : b.length) + (c === undefined ? 0 : c.length)) * 3;
-    const view = new Uint8Array(memory.buffer, signer.io(room), room);
+    if (room > MAX_SIGN_BYTES * 3) {
+      throw new Error(`the payload is too large to sign: apikey, roomId and participantId may hold ${MAX_SIGN_BYTES} bytes together`);
+    }
+    const at = signer.io(room);
+    const view = new Uint8Array(memory.buffer, at, room);
     let used = encoder.encodeInto(a, view).written;
     lengths[0] = used;
     lengths[1] = ABSENT;
@@ -228,8 +280,12 @@ export function createApi(wasm, memory) {
 
   /** The token the last call left in the signer's output buffer, or its error. */
   function take(signer, length) {
-    if (length < 0) throw new Error(failure(signer.last_error()).message);
-    return decoder.decode(new Uint8Array(memory.buffer, signer.out(), length));
+    if (length < 0) {
+      const { kind, message } = failure(signer.last_error());
+      throw new Error(kind === 'NonPositiveLifetime' ? NON_POSITIVE : message);
+    }
+    const at = signer.out();
+    return decoder.decode(new Uint8Array(memory.buffer, at, length));
   }
 
   // `expiresIn` strings read by the module, the last one kept: a server signs with one.
@@ -246,12 +302,31 @@ export function createApi(wasm, memory) {
     }
   }
 
-  function signWith(signer, payload, options) {
-    if (payload === undefined) throw new Error('payload is required');
-    if (!isPlainObject(payload)) throw new Error('Expected "payload" to be a plain object.');
+  function signWith(signer, given, options) {
+    if (given === undefined) throw new Error('payload is required');
     options = checkOptions(options, SIGN_OPTIONS, 'options');
+    if (!isPlainObject(given)) {
+      // jsonwebtoken's words where it refuses too; it signs a string without expiresIn,
+      // which is no VideoSDK token.
+      const kind = typeof given;
+      if (options.expiresIn !== undefined && (kind === 'string' || kind === 'number' || ArrayBuffer.isView(given))) {
+        throw new Error(`invalid expiresIn option for ${kind === 'string' || kind === 'number' ? kind : 'object'} payload`);
+      }
+      throw new Error('Expected "payload" to be a plain object.');
+    }
     if (options.algorithm !== undefined && options.algorithm !== 'HS256') {
       throw new Error(`"algorithm" must be "HS256" for a VideoSDK token, not ${JSON.stringify(options.algorithm)}`);
+    }
+    const payload = snapshot(given);
+    if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+      throw new Error('Expected "payload" to be a plain object.');
+    }
+    // jsonwebtoken's checks first: the types of the times.
+    if (payload.iat !== undefined && typeof payload.iat !== 'number') {
+      throw new Error('"iat" should be a number of seconds');
+    }
+    if (payload.exp !== undefined && typeof payload.exp !== 'number') {
+      throw new Error('"exp" should be a number of seconds');
     }
     // One pass over the keys: each a claim, and whether they follow the contract's order.
     const keys = Object.keys(payload);
@@ -259,7 +334,6 @@ export function createApi(wasm, memory) {
     let place = -1;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i];
-      if (payload[key] === undefined) continue;
       const at = PLACE.get(key);
       if (at === undefined) {
         if (key !== 'exp') {
@@ -290,9 +364,6 @@ export function createApi(wasm, memory) {
     wellFormed(roomId, 'roomId');
     wellFormed(participantId, 'participantId');
     // jsonwebtoken: `payload.iat || now`, so 0 is "now" too.
-    if (payload.iat !== undefined && typeof payload.iat !== 'number') {
-      throw new Error('"iat" should be a number of seconds');
-    }
     const iat = wholeSeconds(payload.iat || Math.floor(Date.now() / 1000), 'iat');
     let exp;
     const { expiresIn } = options;
@@ -313,36 +384,42 @@ export function createApi(wasm, memory) {
           [lastExpiresIn, lastIat, lastExp] = [expiresIn, iat, exp];
         } catch (e) {
           const { kind, message } = failure(String(e));
-          throw new Error(kind === 'InvalidDuration' ? EXPIRES_IN_VALUE : message);
+          if (kind === 'InvalidDuration') throw new Error(EXPIRES_IN_VALUE);
+          throw new Error(kind === 'NonPositiveLifetime' ? NON_POSITIVE : message);
         }
       }
     } else if (payload.exp !== undefined) {
-      if (typeof payload.exp !== 'number') throw new Error('"exp" should be a number of seconds');
       exp = payload.exp;
     } else {
       throw new Error('"expiresIn" is required: a VideoSDK token must expire (for example "2h")');
     }
     wholeSeconds(exp, 'exp');
-    if (exp <= iat) throw new Error('the token would expire before it is issued: "expiresIn" must be at least 1 second');
+    if (exp <= iat) throw new Error(NON_POSITIVE);
     try {
-      // The payload's keys in the contract's order: the core writes the JSON. Any other order:
-      // JSON.stringify writes it, as jsonwebtoken does, and the core signs those bytes.
-      // (The core writes `version` whenever v2 claims are present; JSON.stringify only when
-      // the payload has it.)
+      // VideoSDK requires `version: 2` with a room, a participant or roles: added where the
+      // payload has none, after `permissions`, so that the token is one VideoSDK (and this
+      // package's verify) accepts. (jwt.sign would leave it out.)
       const v2 = roomId !== undefined || participantId !== undefined || payload.roles !== undefined;
-      const version2 = payload.version === 2;
+      const version2 = payload.version === 2 || v2;
       const packed = permissions | (roles << 8);
       put3(signer, apikey, roomId, participantId);
-      if (inOrder && (version2 || !v2)) {
+      // The payload's keys in the contract's order: the core writes the JSON. Any other
+      // order: JSON.stringify writes it, as jsonwebtoken does, and the core signs those bytes.
+      if (inOrder) {
         return take(signer, signer.sign(lengths[0], lengths[1], lengths[2], packed, version2, iat, exp));
       }
       // The core's checks of the claims, then the bytes JSON.stringify makes of them.
       take(signer, signer.check(lengths[0], lengths[1], lengths[2], packed, version2, iat, exp));
       const claims = {};
-      for (const key of keys) if (payload[key] !== undefined) claims[key] = payload[key];
+      for (const key of keys) {
+        claims[key] = payload[key];
+        if (key === 'permissions' && v2 && payload.version === undefined) claims.version = 2;
+      }
       claims.iat = iat;
       claims.exp = exp;
-      return take(signer, signer.sign_json(put1(signer, JSON.stringify(claims))));
+      const json = JSON.stringify(claims);
+      if (json.length > MAX_SIGN_BYTES) throw new Error(`the payload is too large to sign: over ${MAX_SIGN_BYTES} bytes of JSON`);
+      return take(signer, signer.sign_json(put1(signer, json)));
     } catch (e) {
       if (typeof e === 'string') throw new Error(failure(e).message);
       throw e;
@@ -361,6 +438,10 @@ export function createApi(wasm, memory) {
     const leeway = options.clockTolerance === undefined ? 0 : wholeSeconds(options.clockTolerance, 'clockTolerance');
     if (!token) throw new JsonWebTokenError('jwt must be provided');
     if (typeof token !== 'string') throw new JsonWebTokenError('jwt must be a string');
+    // Before anything is copied into the module (or split): the core refuses it anyway.
+    if (token.length > MAX_TOKEN) {
+      throw withReason(new JsonWebTokenError(`jwt is longer than ${MAX_TOKEN} bytes`), 'token is longer than allowed');
+    }
     const parts = token.split('.');
     if (parts.length !== 3) throw new JsonWebTokenError('jwt malformed');
     if (options.algorithms !== undefined && !options.algorithms.includes('HS256')) {
@@ -427,30 +508,66 @@ export function createApi(wasm, memory) {
   }
   function withSigner(secret, use) {
     const signer = signerFor(secret);
+    let trapped = false;
     try {
       return use(signer);
+    } catch (e) {
+      // A trap (the module ran out of memory, say) leaves that signer mid-call: it is
+      // dropped, never used or freed again, and the next call keys a new one.
+      trapped = e instanceof WebAssembly.RuntimeError;
+      if (trapped && signer === lastSigner) [lastSecret, lastSigner] = [undefined, undefined];
+      throw e;
     } finally {
-      if (signer !== lastSigner) signer.free();
+      if (signer !== lastSigner && !trapped) signer.free();
     }
   }
 
+  // jsonwebtoken's callback form: `(…, callback)` or `(…, options, callback)`; the callback
+  // gets `(err, result)` after the call has returned, and the call returns undefined.
+  function withCallback(call, options, callback) {
+    if (typeof options === 'function' && callback === undefined) [options, callback] = [undefined, options];
+    if (typeof callback !== 'function') return call(options);
+    let result;
+    let error = null;
+    try {
+      result = call(options);
+    } catch (e) {
+      error = e;
+    }
+    queueMicrotask(() => (error ? callback(error) : callback(null, result)));
+    return undefined;
+  }
+
+  // A signer that JavaScript drops without `free` is freed when collected.
+  const registry = typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry((signer) => signer.free())
+    : undefined;
+
   return {
-    /** `jwt.sign(payload, secret, { expiresIn, algorithm })`, the same string. */
-    sign(payload, secret, options) {
-      return withSigner(secret, (signer) => signWith(signer, payload, options));
+    /** `jwt.sign(payload, secret, { expiresIn, algorithm }[, callback])`, the same string. */
+    sign(payload, secret, options, callback) {
+      return withCallback((o) => withSigner(secret, (signer) => signWith(signer, payload, o)), options, callback);
     },
     /** A signer keyed once: `createSigner(secret).sign(payload, options)`. */
     createSigner(secret) {
       const signer = keyed(secret);
-      return {
-        sign: (payload, options) => signWith(signer, payload, options),
-        verify: (token, options) => verifyWith(signer, token, options),
-        free: () => signer.free(),
+      let freed = false;
+      const handle = {
+        sign: (payload, options, callback) => withCallback((o) => signWith(signer, payload, o), options, callback),
+        verify: (token, options, callback) => withCallback((o) => verifyWith(signer, token, o), options, callback),
+        free: () => {
+          if (freed) return;
+          freed = true;
+          registry?.unregister(handle);
+          signer.free();
+        },
       };
+      registry?.register(handle, signer, handle);
+      return handle;
     },
-    /** `jwt.verify(token, secret, { clockTimestamp, clockTolerance })`: the payload or a throw. */
-    verify(token, secret, options) {
-      return withSigner(secret, (signer) => verifyWith(signer, token, options));
+    /** `jwt.verify(token, secret, { clockTimestamp, clockTolerance }[, callback])`. */
+    verify(token, secret, options, callback) {
+      return withCallback((o) => withSigner(secret, (signer) => verifyWith(signer, token, o)), options, callback);
     },
     decode,
     JsonWebTokenError,

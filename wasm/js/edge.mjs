@@ -20,7 +20,7 @@ export async function init(module) {
   return api;
 }
 
-export const sign = (payload, secret, options) => ready().sign(payload, secret, options);
+export const sign = (...args) => ready().sign(...args);
 export const createSigner = (secret) => ready().createSigner(secret);
-export const verify = (token, secret, options) => ready().verify(token, secret, options);
+export const verify = (...args) => ready().verify(...args);
 export { decode, JsonWebTokenError, TokenExpiredError, NotBeforeError };

@@ -74,21 +74,40 @@ export class NotBeforeError extends JsonWebTokenError {
   constructor(message: string, date: Date);
 }
 
+/** jsonwebtoken's callback: the error, or null and the result, after the call returned. */
+export type SignCallback = (error: Error | null, token?: string) => void;
+export type VerifyCallback<T = JwtPayload> = (error: JsonWebTokenError | Error | null, decoded?: T) => void;
+
 export interface Signer {
   sign(payload: Payload, options?: SignOptions): string;
+  sign(payload: Payload, callback: SignCallback): void;
+  sign(payload: Payload, options: SignOptions | undefined, callback: SignCallback): void;
   verify(token: string, options: VerifyOptions & { complete: true }): Jwt;
   verify(token: string, options?: VerifyOptions): JwtPayload;
+  verify(token: string, callback: VerifyCallback): void;
+  verify(token: string, options: VerifyOptions | undefined, callback: VerifyCallback<JwtPayload | Jwt>): void;
   /** Releases the keyed state now rather than at garbage collection. */
   free(): void;
 }
 
 /** `jwt.sign(payload, secret, { expiresIn, algorithm: 'HS256' })`: the same string. */
 export function sign(payload: Payload, secret: Secret, options?: SignOptions): string;
+/** The callback form: `callback(err, token)` after the call returned, which returns nothing. */
+export function sign(payload: Payload, secret: Secret, callback: SignCallback): void;
+export function sign(payload: Payload, secret: Secret, options: SignOptions | undefined, callback: SignCallback): void;
 /** Keys the secret once. */
 export function createSigner(secret: Secret): Signer;
 /** `jwt.verify`: the payload, or throws a JsonWebTokenError (or subclass). */
 export function verify(token: string, secret: Secret, options: VerifyOptions & { complete: true }): Jwt;
 export function verify(token: string, secret: Secret, options?: VerifyOptions): JwtPayload;
+/** The callback form: `callback(err, payload)` after the call returned, which returns nothing. */
+export function verify(token: string, secret: Secret, callback: VerifyCallback): void;
+export function verify(
+  token: string,
+  secret: Secret,
+  options: VerifyOptions | undefined,
+  callback: VerifyCallback<JwtPayload | Jwt>,
+): void;
 /** `jwt.decode`: unchecked; null when the text is not a JWS. */
 export function decode(token: string, options: { complete: true; json?: boolean }): Jwt | null;
 export function decode(token: string, options?: { complete?: false; json?: boolean }): JwtPayload | string | null;

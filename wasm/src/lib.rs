@@ -214,6 +214,7 @@ impl Signer {
 fn report(error: Error) -> String {
     let kind = match error {
         Error::InvalidDuration => "InvalidDuration",
+        Error::NonPositiveLifetime => "NonPositiveLifetime",
         Error::Expired => "Expired",
         Error::NotYetValid => "NotYetValid",
         Error::BadSignature => "BadSignature",

@@ -40,20 +40,19 @@ test('random payloads in random key order are byte-identical to jsonwebtoken', (
   fc.assert(
     fc.property(shuffled, expiresIn, fc.string({ minLength: 1, maxLength: 64 }), (p, e, secret) => {
       const ours = sign({ ...p }, secret, { expiresIn: e });
-      const node = jwt.sign({ ...p }, secret, { expiresIn: e, algorithm: 'HS256' });
+      // Room, participant or roles without version 2: the package adds `version: 2` after
+      // `permissions` (VideoSDK refuses such a token without it); jsonwebtoken is given the
+      // payload with it added there.
+      const v2Fields = ['roomId', 'participantId', 'roles'].some((k) => k in p);
+      const asNodeGets = {};
+      for (const [k, v] of Object.entries(p)) {
+        asNodeGets[k] = v;
+        if (k === 'permissions' && v2Fields && !('version' in p)) asNodeGets.version = 2;
+      }
+      const node = jwt.sign(asNodeGets, secret, { expiresIn: e, algorithm: 'HS256' });
       assert.equal(ours, node);
       const now = p.iat;
-      const read = jwt.verify(node, secret, { clockTimestamp: now });
-      const v2Fields = ['roomId', 'participantId', 'roles'].some((k) => k in p);
-      if (v2Fields && !('version' in p)) {
-        // The core refuses v2 fields without version 2 (a documented difference).
-        assert.throws(() => verify(ours, secret, { clockTimestamp: now }), {
-          name: 'JsonWebTokenError',
-          message: /version 2/,
-        });
-      } else {
-        assert.deepEqual(verify(ours, secret, { clockTimestamp: now }), read);
-      }
+      assert.deepEqual(verify(ours, secret, { clockTimestamp: now }), jwt.verify(node, secret, { clockTimestamp: now }));
     }),
     { seed: 20261129, numRuns: 1000 },
   );

@@ -19,3 +19,16 @@ try {
   }
 }
 void [apikey, alg, unchecked];
+// The callback forms, as jsonwebtoken's callers write them.
+sign(payload, 'secret', { expiresIn: '2h' }, (err, signed) => {
+  if (err) return;
+  const text: string | undefined = signed;
+  void text;
+});
+sign(payload, 'secret', (err) => void err);
+verify(token, 'secret', (err, decoded) => {
+  const room: unknown = decoded?.roomId;
+  void [err, room];
+});
+verify(token, 'secret', { clockTolerance: 5 }, (err, decoded) => void [err, decoded]);
+signer.sign(payload, { expiresIn: 60 }, (err, signed) => void [err, signed]);
