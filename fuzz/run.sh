@@ -18,6 +18,7 @@ if ! command -v cargo-fuzz >/dev/null 2>&1; then
     cargo install cargo-fuzz --locked --version 0.13.2
 fi
 cargo "+$toolchain" fuzz build -s address -O
+echo "fuzz targets built with AddressSanitizer ($toolchain)"
 
 total=0
 for target in $(cargo fuzz list); do
@@ -38,4 +39,4 @@ for target in $(cargo fuzz list); do
     total=$((total + runs))
     rm -rf "$work" "$work.log"
 done
-echo "fuzzing: $total executions over every target, no failure"
+echo "fuzzing: $total executions over every target under AddressSanitizer, no failure"
