@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Signing and verifying throughput in one Node process: this package's `sign` (string secret),
-// `createSigner`, jsonwebtoken's `jwt.sign` with a string secret and with a KeyObject, and both
-// `verify`s. Rounds are interleaved and the median of each is reported, with ratios to
+// `createSigner`, jsonwebtoken's `jwt.sign` with a string secret and with a KeyObject, the
+// packages a Node user picks for speed (`@node-rs/jsonwebtoken`, `fast-jwt`), and each one's
+// `verify`. Rounds are interleaved and the median of each is reported, with ratios to
 // `jwt.sign` with a string secret. `--quick` runs short rounds (a smoke run for the tests).
 //
 //   node benches/node/bench.mjs            # full: 5 rounds of 1 s each
@@ -12,6 +13,8 @@ import { sign, createSigner, verify } from '../../wasm/js/index.mjs';
 
 const require = createRequire(new URL('../../wasm/package.json', import.meta.url));
 const jwt = require('jsonwebtoken');
+const nodeRs = require('@node-rs/jsonwebtoken');
+const fastJwt = require('fast-jwt');
 
 const quick = process.argv.includes('--quick');
 const ROUNDS = quick ? 3 : 5;
@@ -42,14 +45,34 @@ for (const made of [sign(fixed, SECRET, options), signer.sign(fixed, options), j
 if (JSON.stringify(verify(token, SECRET)) !== JSON.stringify(jwt.verify(token, SECRET))) {
   throw new Error('verify disagrees with jsonwebtoken');
 }
+// The speed-first packages: each signs the claims (in its own key order and header) so that
+// jsonwebtoken verifies them, and verifies jsonwebtoken's token to the same claims.
+const nodeRsHeader = { algorithm: nodeRs.Algorithm.HS256 };
+const nodeRsSign = () => {
+  const now = Math.floor(Date.now() / 1000);
+  return nodeRs.signSync({ ...payload, iat: now, exp: now + 7200 }, SECRET, nodeRsHeader);
+};
+const fastSign = fastJwt.createSigner({ key: SECRET, algorithm: 'HS256', expiresIn: 7200 * 1000 });
+const fastVerify = fastJwt.createVerifier({ key: SECRET, algorithms: ['HS256'] });
+for (const made of [nodeRsSign(), fastSign(payload)]) {
+  const read = jwt.verify(made, SECRET);
+  if (read.roomId !== payload.roomId || read.exp - read.iat !== 7200) throw new Error(`a token jsonwebtoken reads otherwise: ${made}`);
+}
+for (const read of [nodeRs.verifySync(token, SECRET), fastVerify(token)]) {
+  if (JSON.stringify(read) !== JSON.stringify(jwt.verify(token, SECRET))) throw new Error('a verify disagrees with jsonwebtoken');
+}
 
 const cases = {
   'videosdk-token sign (string secret)': () => sign(payload, SECRET, options),
   'videosdk-token createSigner().sign': () => signer.sign(payload, options),
   'jsonwebtoken sign (string secret)': () => jwt.sign(payload, SECRET, options),
   'jsonwebtoken sign (KeyObject)': () => jwt.sign(payload, keyObject, options),
+  '@node-rs/jsonwebtoken signSync': nodeRsSign,
+  'fast-jwt createSigner': () => fastSign(payload),
   'videosdk-token verify': () => verify(token, SECRET),
   'jsonwebtoken verify': () => jwt.verify(token, SECRET),
+  '@node-rs/jsonwebtoken verifySync': () => nodeRs.verifySync(token, SECRET),
+  'fast-jwt createVerifier': () => fastVerify(token),
 };
 
 function round(fn) {
@@ -78,7 +101,8 @@ console.log('| case | ops/s | ratio |');
 console.log('|---|---|---|');
 for (const [name, xs] of Object.entries(rates)) {
   const m = median(xs);
-  const base = name.includes('verify') ? verifyAnchor : anchor;
-  const against = name.includes('verify') ? 'jwt.verify' : 'jwt.sign (string)';
+  const verifying = name.toLowerCase().includes('verif');
+  const base = verifying ? verifyAnchor : anchor;
+  const against = verifying ? 'jwt.verify' : 'jwt.sign (string)';
   console.log(`| ${name} | ${Math.round(m).toLocaleString('en')} | ${(m / base).toFixed(1)}x ${against} |`);
 }
