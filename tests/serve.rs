@@ -25,15 +25,15 @@ struct Server {
 
 impl Server {
     fn start(extra: &[&str]) -> Self {
-        Self::launch(None, extra)
+        Self::launch(None, "127.0.0.1:0", extra)
     }
 
     /// Started with at most `files` open file descriptors (`ulimit -n`).
     fn start_with_file_limit(files: u32, extra: &[&str]) -> Self {
-        Self::launch(Some(files), extra)
+        Self::launch(Some(files), "127.0.0.1:0", extra)
     }
 
-    fn launch(file_limit: Option<u32>, extra: &[&str]) -> Self {
+    fn launch(file_limit: Option<u32>, listen: &str, extra: &[&str]) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut command = match file_limit {
             None => Command::new(videosdk_token()),
@@ -47,7 +47,7 @@ impl Server {
             }
         };
         let mut child = command
-            .args(["serve", "--listen", "127.0.0.1:0", "--api-key", "key"])
+            .args(["serve", "--listen", listen, "--api-key", "key"])
             .args(extra)
             .current_dir(dir.path())
             .env("VIDEOSDK_SECRET_KEY", SECRET)
@@ -2944,33 +2944,10 @@ fn upstream_answers_are_capped_and_the_endpoint_has_no_query() {
 /// Listening on the IPv4-mapped loopback address checks the Host header as loopback does.
 #[test]
 fn a_mapped_loopback_address_checks_the_host() {
-    let mut child = Command::new(videosdk_token())
-        .args([
-            "serve",
-            "--listen",
-            "[::ffff:127.0.0.1]:0",
-            "--api-key",
-            "key",
-        ])
-        .env("VIDEOSDK_SECRET_KEY", SECRET)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("serve");
-    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
-    let addr: SocketAddr = loop {
-        let mut line = String::new();
-        assert!(stderr.read_line(&mut line).expect("line") > 0, "no address");
-        if let Some(addr) = line.trim().strip_prefix("listening on http://") {
-            break addr.parse().expect("address");
-        }
-    };
+    let server = Server::launch(None, "[::ffff:127.0.0.1]:0", &["--quiet"]);
     let response = exchange(
-        addr,
+        server.addr,
         b"GET /get-token HTTP/1.1\r\nHost: evil.com\r\nConnection: close\r\n\r\n",
     );
-    let _ = child.kill();
-    let _ = child.wait();
     assert_eq!(status_of(&response), 403, "{response}");
 }
