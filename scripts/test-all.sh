@@ -35,10 +35,11 @@ valgrind --version
 cmake --version | sed -n 1p
 chromium --version 2>/dev/null | sed -n 1p
 
-step "Node packages, each pinned by its package-lock.json: the vector generator's, the WebAssembly package's (jsonwebtoken, fast-check, TypeScript) and the Node example server's"
+step "Node packages, each pinned by its package-lock.json: the vector generator's, the WebAssembly package's (jsonwebtoken, fast-check, TypeScript), the Node example server's and the Node bench's (fast-jwt, @node-rs/jsonwebtoken)"
 (cd tests/vectors && npm ci --no-audit --no-fund)
 (cd wasm && npm ci --no-audit --no-fund)
 (cd benches/node-example && npm ci --no-audit --no-fund)
+(cd benches/node && npm ci --no-audit --no-fund)
 
 step "Python tools, pinned: the Prometheus parser the metrics test uses, the Kubernetes validator, Playwright (driving the system Chromium)"
 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
