@@ -100,7 +100,7 @@ step "The crates package cleanly: a publish dry run, and no test data or secrets
 # so nothing else put them there) so that this run checks this checkout's crates.
 rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/videosdk-token-*
 cargo publish --dry-run --workspace --quiet
-for crate in videosdk-token-core videosdk-token; do
+for crate in videosdk-token-core videosdk-token-simd videosdk-token; do
     if cargo package --list -p "$crate" --allow-dirty \
         | grep -Ev '^(\.cargo_vcs_info\.json|Cargo\.(lock|toml|toml\.orig)|LICENSE-(MIT|APACHE)|README\.md|output\.schema\.json|build\.rs|src/[a-z0-9_]+\.rs)$'; then
         echo "$crate would ship the files listed above" >&2

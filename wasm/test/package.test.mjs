@@ -57,6 +57,8 @@ test('npm pack ships the entries, the module and the types, and nothing else', (
   const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd, encoding: 'utf8' });
   const files = JSON.parse(out)[0].files.map((f) => f.path).sort();
   assert.deepEqual(files, [
+    'LICENSE-APACHE',
+    'LICENSE-MIT',
     'README.md',
     'js/api.mjs',
     'js/edge.d.ts',
