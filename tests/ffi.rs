@@ -304,32 +304,30 @@ fn host_c_test_passes_under_address_and_undefined_behaviour_sanitizers() {
     assert!(!output.contains("FAIL"), "{output}");
 }
 
-/// The C block of the README's "From C" section.
-fn readme_c_example() -> String {
-    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
-    let section = readme
-        .split("\n## From C\n")
-        .nth(1)
-        .expect("the README has a `## From C` section");
-    let block = section
+/// The first ```c block of `page` (the README, or the guide's C page).
+fn c_example(page: &str) -> String {
+    let text = std::fs::read_to_string(root().join(page)).expect(page);
+    let block = text
         .split("```c\n")
         .nth(1)
         .and_then(|rest| rest.split("\n```").next())
-        .expect("the From C section has a ```c block");
+        .unwrap_or_else(|| panic!("{page} has a ```c block"));
     block.to_owned()
 }
 
 #[test]
 fn the_readme_c_example_is_the_one_cmake_builds() {
-    let example = readme_c_example();
     let file = std::fs::read_to_string(ffi_dir().join("examples/cmake/main.c")).expect("main.c");
-    assert_eq!(
-        example.trim_end(),
-        file.trim_end(),
-        "the README's C example differs from ffi/examples/cmake/main.c"
-    );
-    let lines = example.lines().count();
-    assert!(lines <= 24, "the README's C example is {lines} lines");
+    for page in ["README.md", "docs/c.md"] {
+        let example = c_example(page);
+        assert_eq!(
+            example.trim_end(),
+            file.trim_end(),
+            "{page}'s C example differs from ffi/examples/cmake/main.c"
+        );
+        let lines = example.lines().count();
+        assert!(lines <= 24, "{page}'s C example is {lines} lines");
+    }
 }
 
 /// `ffi/examples/cmake` configured and built by CMake with `ffi/cmake/videosdk_token.cmake`

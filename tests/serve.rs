@@ -2527,7 +2527,7 @@ fn the_inspector_page_agrees_with_decode_and_verify_in_headless_chromium() {
         String::from_utf8_lossy(&out.stderr)
     );
     println!("inspector in headless Chromium: {summary}");
-    // The README's screenshot is this test's: VIDEOSDK_TOKEN_BLESS=1 puts it there.
+    // The guide's screenshot (docs/inspector.md) is this test's: VIDEOSDK_TOKEN_BLESS=1 puts it there.
     if std::env::var_os("VIDEOSDK_TOKEN_BLESS").is_some() {
         std::fs::copy(
             shots.join("http-inspector.png"),

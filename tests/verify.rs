@@ -315,13 +315,13 @@ fn scratch_is_free_again_after_the_claims_are_last_used() {
     );
 }
 
-/// Every row of the README's "Stricter than Node" table is a Node-made token that Node
+/// Every row of the guide's "Stricter than Node" table (docs/security.md) is a Node-made token that Node
 /// accepted and that `verify` (and `verify_in_place`) refuses with the error the row names.
 #[test]
 fn the_stricter_than_node_table_is_what_verify_does() {
     let readme =
-        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
-            .expect("README");
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/security.md"))
+            .expect("docs/security.md");
     let table = readme
         .split("### Stricter than Node, on purpose")
         .nth(1)
