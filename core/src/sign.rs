@@ -40,30 +40,35 @@ const MAX_JSON_WITHOUT_STRINGS: usize = r#"{"apikey":"","permissions":["allow_jo
 /// [`Error::TimeOutOfRange`], [`Error::LifetimeOverflow`], [`Error::NonPositiveLifetime`];
 /// then [`Error::BufferTooSmall`] with the exact length needed.
 pub fn sign<'o>(claims: &Claims<'_>, key: &Key, out: &'o mut [u8]) -> Result<&'o str, Error> {
-    let len = signing_input(claims, out)?;
-    Ok(seal(out, len, &key.tag(input(out, len))))
-}
-
-/// Checks `claims` and writes their signing input (header, dot, encoded JSON) into `out`,
-/// returning its length, with room left for the signature; on error `out` holds nothing of
-/// a token.
-fn signing_input(claims: &Claims<'_>, out: &mut [u8]) -> Result<usize, Error> {
     claims.check()?;
-    let placed = write_json(out, |room| {
+    let written = |room: &mut [u8]| {
         let mut writer = SliceOut::new(room);
         write_claims(claims, &mut writer)
             .ok()
             .map(|()| writer.len())
-    });
-    match placed {
-        Some((from, json_len)) => encode(out, from, json_len),
-        None => {
-            out.fill(0);
-            Err(Error::BufferTooSmall {
-                needed: token_len(claims)?,
-            })
-        }
-    }
+    };
+    let too_small = || match token_len(claims) {
+        Ok(needed) => Error::BufferTooSmall { needed },
+        Err(e) => e,
+    };
+    sign_written(out, key, written, too_small)
+}
+
+/// The pipeline after the claims are checked, for every way of writing them: `write` puts
+/// the JSON where [`write_json`] says, then it is encoded in place, MACed and sealed. When it
+/// does not fit, `out` is zeroed and `too_small` gives the error.
+fn sign_written<'o>(
+    out: &'o mut [u8],
+    key: &Key,
+    write: impl FnOnce(&mut [u8]) -> Option<usize>,
+    too_small: impl FnOnce() -> Error,
+) -> Result<&'o str, Error> {
+    let Some((from, json_len)) = write_json(out, write) else {
+        out.fill(0);
+        return Err(too_small());
+    };
+    let len = encode(out, from, json_len)?;
+    Ok(seal(out, len, &key.tag(input(out, len))))
 }
 
 /// Room for the payload: `out` less the header, its dot, the second dot and the signature.
@@ -125,18 +130,14 @@ fn seal<'o>(out: &'o mut [u8], len: usize, tag: &[u8; 32]) -> &'o str {
 /// Signs `json`, a payload serialized by the caller, as it is: no claim is checked. Reached
 /// through [`dangerous::sign_json`](crate::dangerous::sign_json).
 pub(crate) fn sign_json<'o>(json: &[u8], key: &Key, out: &'o mut [u8]) -> Result<&'o str, Error> {
-    let placed = write_json(out, |room| {
+    let written = |room: &mut [u8]| {
         room.get_mut(..json.len())?.copy_from_slice(json);
         Some(json.len())
-    });
-    let Some((from, json_len)) = placed else {
-        out.fill(0);
-        return Err(Error::BufferTooSmall {
-            needed: token_len_for_json(json.len()),
-        });
     };
-    let len = encode(out, from, json_len)?;
-    Ok(seal(out, len, &key.tag(input(out, len))))
+    let too_small = || Error::BufferTooSmall {
+        needed: token_len_for_json(json.len()),
+    };
+    sign_written(out, key, written, too_small)
 }
 
 /// The exact length of the token [`sign`] makes for `claims`.
@@ -223,23 +224,19 @@ pub fn sign_claims<'o, T: serde::Serialize + ?Sized>(
     key: &Key,
     out: &'o mut [u8],
 ) -> Result<&'o str, Error> {
-    let mut failure = Error::BufferTooSmall {
+    // serde-json-core says why it stopped only inside the writing; kept here for the refusal.
+    let failure = core::cell::Cell::new(Error::BufferTooSmall {
         needed: out.len().saturating_add(1).max(token_len_for_json(2)),
-    };
-    let placed = write_json(out, |rest| match serde_json_core::to_slice(claims, rest) {
+    });
+    let written = |room: &mut [u8]| match serde_json_core::to_slice(claims, room) {
         Ok(len) => Some(len),
         Err(serde_json_core::ser::Error::BufferFull) => None,
         Err(_) => {
-            failure = Error::Serialize;
+            failure.set(Error::Serialize);
             None
         }
-    });
-    let Some((from, json_len)) = placed else {
-        out.fill(0);
-        return Err(failure);
     };
-    let len = encode(out, from, json_len)?;
-    Ok(seal(out, len, &key.tag(input(out, len))))
+    sign_written(out, key, written, || failure.get())
 }
 
 #[cfg(test)]
