@@ -672,7 +672,7 @@ async fn post_verify(
         participant_id: optional_id(&map, "participantId")?,
     };
     let now = clock::now();
-    let mut scratch = vec![0u8; token.len()];
+    let mut scratch = Vec::new();
     let refused =
         |reason: String| axum::Json(json!({ "valid": false, "reason": refusal_text(reason) }));
     let outcome = |outcome| {
@@ -884,13 +884,8 @@ impl Service {
     /// address.
     fn caller(&self, request: &Request) -> String {
         let headers = request.headers();
-        if let Some(name) = &self.identity_header {
-            let mut values = headers.get_all(name).iter();
-            if let (Some(value), None) = (values.next(), values.next())
-                && let Some(user) = identity_value(value.as_bytes())
-            {
-                return format!("user {user}");
-            }
+        if let Ok(Some(user)) = self.identity(headers) {
+            return format!("user {user}");
         }
         let checked = !self.credentials.load().auth_tokens.is_empty();
         if checked

@@ -46,7 +46,7 @@ pub fn run(args: &VerifyArgs) -> Result<()> {
     let secret = secret::load(&args.secret, args.token == "-")?;
     let key = Key::new(secret.bytes())?;
     let now = args.now.unwrap_or_else(clock::now);
-    let mut scratch = vec![0u8; token.len()];
+    let mut scratch = Vec::new();
     let previous = args
         .previous_secret_file
         .as_deref()
@@ -114,21 +114,23 @@ pub fn rules(args: &RuleArgs, now: u64) -> Rules {
 }
 
 /// Verifies `token` with `key`, or during a rotation with `previous` when `key` finds the
-/// signature bad: the one check behind `verify` and `POST /verify`.
+/// signature bad: the one check behind `verify` and `POST /verify`, each key tried once.
+/// `scratch` is sized here: with a previous key it holds one decoding buffer for each, since
+/// claims that borrow a buffer cannot be dropped and the buffer reused in one function.
 pub fn check<'s>(
     token: &str,
     key: &Key,
     previous: Option<&Key>,
     rules: &Rules,
-    scratch: &'s mut [u8],
+    scratch: &'s mut Vec<u8>,
 ) -> Result<VerifiedClaims<'s>, videosdk_token_core::Error> {
-    let key = match previous {
-        Some(previous) if verify(token, key, rules, scratch).err() == Some(BadSignature) => {
-            previous
-        }
-        _ => key,
-    };
-    verify(token, key, rules, scratch)
+    let len = token.len();
+    scratch.resize(if previous.is_some() { 2 * len } else { len }, 0);
+    let (first, second) = scratch.split_at_mut(len);
+    match (verify(token, key, rules, first), previous) {
+        (Err(BadSignature), Some(previous)) => verify(token, previous, rules, second),
+        (checked, _) => checked,
+    }
 }
 
 /// What a caller asks a token to allow: `--for`, `--room-id` and `--participant-id`, or
