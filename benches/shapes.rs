@@ -87,24 +87,20 @@ fn bench_shapes(c: &mut Criterion) {
                 black_box(mac.finalize().into_bytes())
             });
         });
-        group.bench_function("sign", |b| {
-            b.iter(|| black_box(sign(black_box(&claims), &key, &mut buf).map(str::len)));
-        });
-        group.bench_function("verify", |b| {
-            b.iter(|| {
-                black_box(verify(black_box(&token), &key, &rules, &mut scratch).map(|v| v.exp()))
+        // With the kernels, then switched off: the portable code alone, in the same run.
+        for (suffix, kernels) in [("", true), (" (portable)", false)] {
+            videosdk_token_simd::set_enabled(kernels);
+            group.bench_function(format!("sign{suffix}"), |b| {
+                b.iter(|| black_box(sign(black_box(&claims), &key, &mut buf).map(str::len)));
             });
-        });
-        // The same with every kernel switched off: the portable code alone.
-        videosdk_token_simd::set_enabled(false);
-        group.bench_function("sign (portable)", |b| {
-            b.iter(|| black_box(sign(black_box(&claims), &key, &mut buf).map(str::len)));
-        });
-        group.bench_function("verify (portable)", |b| {
-            b.iter(|| {
-                black_box(verify(black_box(&token), &key, &rules, &mut scratch).map(|v| v.exp()))
+            group.bench_function(format!("verify{suffix}"), |b| {
+                b.iter(|| {
+                    black_box(
+                        verify(black_box(&token), &key, &rules, &mut scratch).map(|v| v.exp()),
+                    )
+                });
             });
-        });
+        }
         videosdk_token_simd::set_enabled(true);
         group.finish();
     }

@@ -2695,22 +2695,7 @@ fn identity_values_are_checked_before_they_count() {
     let grown = rss_kib(server.child.id()).saturating_sub(before);
     assert!(grown < 16 * 1024, "grew by {grown} KiB");
     for name in ["authorization", "Cookie", "proxy-authorization"] {
-        let output = Command::new(videosdk_token())
-            .args([
-                "serve",
-                "--api-key",
-                "key",
-                "--participant-from-header",
-                name,
-            ])
-            .env("VIDEOSDK_SECRET_KEY", SECRET)
-            .output()
-            .expect("runs");
-        assert_eq!(output.status.code(), Some(2), "{name}");
-        assert!(
-            String::from_utf8_lossy(&output.stderr).contains("carries credentials"),
-            "{name}"
-        );
+        refused_at_start(&["--participant-from-header", name], "carries credentials");
     }
 }
 
@@ -2929,17 +2914,7 @@ fn upstream_answers_are_capped_and_the_endpoint_has_no_query() {
         "http://127.0.0.1:9/v2?x=1#frag",
         "http://127.0.0.1:9/v2#frag",
     ] {
-        let output = Command::new(videosdk_token())
-            .args(["serve", "--api-key", "key", "--api-endpoint", endpoint])
-            .env("VIDEOSDK_SECRET_KEY", SECRET)
-            .output()
-            .expect("runs");
-        assert_eq!(output.status.code(), Some(2), "{endpoint}");
-        assert!(
-            String::from_utf8_lossy(&output.stderr).contains("no query"),
-            "{endpoint}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        refused_at_start(&["--api-endpoint", endpoint], "no query");
     }
 }
 
@@ -2952,4 +2927,17 @@ fn a_mapped_loopback_address_checks_the_host() {
         b"GET /get-token HTTP/1.1\r\nHost: evil.com\r\nConnection: close\r\n\r\n",
     );
     assert_eq!(status_of(&response), 403, "{response}");
+}
+
+/// `serve` with `args` exits 2 at start, its message holding `words`.
+fn refused_at_start(args: &[&str], words: &str) {
+    let output = Command::new(videosdk_token())
+        .args(["serve", "--api-key", "key"])
+        .args(args)
+        .env("VIDEOSDK_SECRET_KEY", SECRET)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+    assert!(stderr.contains(words), "{args:?}: {stderr}");
 }
