@@ -754,7 +754,7 @@ fn batch_stops_at_a_bad_line_and_leaves_no_output_file() {
         (format!("{good}\n{{}}\n"), "line 5001: empty"),
         (
             format!("{{}}\n{{\"roles\":[\"admin\"]}}\n{good}"),
-            "line 2: unknown role \"admin\"",
+            "line 2: unknown role `admin`",
         ),
         (
             "{\"permissions\":[]}\n".to_owned(),
@@ -762,7 +762,7 @@ fn batch_stops_at_a_bad_line_and_leaves_no_output_file() {
         ),
         (
             "{\"expiresIn\":\"soon\"}\n".to_owned(),
-            "line 1: expiresIn \"soon\": invalid duration",
+            "line 1: expiresIn `soon`: invalid duration",
         ),
         ("{\"version\":1}\n".to_owned(), "line 1: version must be 2"),
         (
@@ -1412,15 +1412,15 @@ fn batch_lines_and_waits_get_precise_messages() {
         ("\"text\"", "line 1: not a JSON object"),
         (
             "{\"roles\":[\"rtc\",\"crawler\",\"admin\"]}",
-            "line 1: unknown role \"admin\"",
+            "line 1: unknown role `admin`",
         ),
         (
             "{\"roles\":[\"rtc\",\"crawler\",\"rtc\"]}",
-            "line 1: role \"rtc\" is listed twice",
+            "line 1: role `rtc` is listed twice",
         ),
         (
             "{\"permissions\":[\"allow_join\",\"ask_join\",\"allow_mod\",\"allow_join\"]}",
-            "line 1: permission \"allow_join\" is listed twice",
+            "line 1: permission `allow_join` is listed twice",
         ),
     ] {
         let assert = with_stdin(

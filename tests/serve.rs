@@ -249,9 +249,9 @@ fn post_get_token_within_policy_and_refusals_naming_the_field() {
         (
             r#"{"roles":["crawler"]}"#,
             "roles",
-            "role \"crawler\" is not allowed by this server",
+            "role `crawler` is not allowed by this server",
         ),
-        (r#"{"roles":["admin"]}"#, "roles", "unknown role \"admin\""),
+        (r#"{"roles":["admin"]}"#, "roles", "unknown role `admin`"),
         (
             r#"{"roles":"rtc"}"#,
             "roles",
@@ -302,7 +302,7 @@ fn post_get_token_within_policy_and_refusals_naming_the_field() {
     for (body, message) in [
         ("not json", "the body is not JSON"),
         ("[1]", "must be a JSON object"),
-        (r#"{"roomID":"x"}"#, "unknown field \"roomID\""),
+        (r#"{"roomID":"x"}"#, "unknown field `roomID`"),
     ] {
         let (status, answer) = post(body);
         assert_eq!(status, 400, "{body}");
@@ -1142,7 +1142,7 @@ fn get_token_reads_the_query_and_body_and_scopes_the_token() {
             "/get-token?roles=admin",
             b"",
             "roles",
-            "unknown role \"admin\"",
+            "unknown role `admin`",
         ),
         (
             "/get-token?expiresIn=48h",
@@ -2940,4 +2940,34 @@ fn refused_at_start(args: &[&str], words: &str) {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
     assert!(stderr.contains(words), "{args:?}: {stderr}");
+}
+
+/// The access log is standard error; when whatever read it goes away (a closed pipe, a
+/// logger that died), requests are still answered.
+#[test]
+fn a_closed_log_pipe_does_not_stop_answers() {
+    let mut child = Command::new(videosdk_token())
+        .args(["serve", "--listen", "127.0.0.1:0", "--api-key", "key"])
+        .env("VIDEOSDK_SECRET_KEY", SECRET)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("server starts");
+    let addr: SocketAddr = {
+        let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+        let mut line = String::new();
+        stderr.read_line(&mut line).expect("a line");
+        line.trim()
+            .strip_prefix("listening on http://")
+            .expect("the address first")
+            .parse()
+            .expect("address")
+    }; // the reading end is closed here
+    for _ in 0..3 {
+        let (status, body) = http(addr, "GET", "/get-token", &[], b"");
+        assert_eq!(status, 200, "{body}");
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }

@@ -232,7 +232,7 @@ impl<'a> TokenRequest<'a> {
             let expires_in = match lifetime {
                 Lifetime::Seconds(seconds) => ExpiresIn::seconds(*seconds),
                 Lifetime::Text(text) => ExpiresIn::parse(text).map_err(|e| {
-                    FieldError::new("expiresIn", format!("expiresIn {text:?}: {e}"))
+                    FieldError::new("expiresIn", format!("expiresIn {}: {e}", code(text)))
                 })?,
             };
             if let Some(policy) = policy
@@ -313,19 +313,19 @@ fn typed<T: Copy + PartialEq, const N: usize>(
                 .join(", ");
             FieldError::new(
                 field,
-                format!("unknown {what} {name:?} (expected {expected})"),
+                format!("unknown {what} {} (expected {expected})", code(name)),
             )
         })?;
         if names.get(..i).is_some_and(|before| before.contains(name)) {
             return Err(FieldError::new(
                 field,
-                format!("{what} {name:?} is listed twice"),
+                format!("{what} {} is listed twice", code(name)),
             ));
         }
         if allowed.is_some_and(|allowed| !allowed.contains(&value)) {
             return Err(FieldError::policy(
                 field,
-                format!("{what} {name:?} is not allowed by this server"),
+                format!("{what} {} is not allowed by this server", code(name)),
             ));
         }
         if let Some(slot) = slots.get_mut(i) {
@@ -333,4 +333,16 @@ fn typed<T: Copy + PartialEq, const N: usize>(
         }
     }
     Ok(names.len().min(N))
+}
+
+/// A value from the request, in a message: between backticks as serde's own messages quote
+/// (the ones `batch` prints for a line), with control characters and backticks escaped.
+pub fn code(value: &str) -> String {
+    let escaped = format!("{value:?}").replace('`', "\\`");
+    let inner = escaped
+        .strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .unwrap_or(&escaped)
+        .replace("\\\"", "\"");
+    format!("`{inner}`")
 }

@@ -37,6 +37,15 @@ use crate::verify::{Access, Summary};
 use crate::{clock, secret};
 use arc_swap::ArcSwap;
 
+/// A line on standard error. A log pipe that was closed or fails never stops an answer (the
+/// standard `eprintln!` panics then, and the request in flight was dropped).
+macro_rules! log {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 /// How long in-flight requests may take to finish after a shutdown signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
@@ -109,7 +118,7 @@ impl Service {
             Ok(Ok(Ok(credentials))) => {
                 self.credentials.store(Arc::new(credentials));
                 self.metrics.reloaded(true);
-                eprintln!("reloaded the secret, the API key and the bearer tokens");
+                log!("reloaded the secret, the API key and the bearer tokens");
                 return;
             }
             Ok(Ok(Err(e))) => format!("{e:#}"),
@@ -120,7 +129,7 @@ impl Service {
             ),
         };
         self.metrics.reloaded(false);
-        eprintln!("warning: reload failed, keeping the previous credentials: {failure}");
+        log!("warning: reload failed, keeping the previous credentials: {failure}");
     }
 }
 
@@ -245,8 +254,13 @@ fn refuse_unknown(map: &Map<String, Value>, fields: &[&str]) -> Result<(), Refus
         Some(unknown) => Err(Refusal::bad(
             unknown,
             format!(
-                "unknown field {unknown:?}; expected one of {}",
-                fields.join(", ")
+                "unknown field {}, expected one of {}",
+                request::code(unknown),
+                fields
+                    .iter()
+                    .map(|f| format!("`{f}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         )),
         None => Ok(()),
@@ -1069,7 +1083,7 @@ async fn access_log(request: Request, next: Next) -> Response {
     let remote = request.extensions().get::<SocketAddr>().copied();
     let response = next.run(request).await;
     let remote = remote.map_or_else(|| "-".to_owned(), |r| r.to_string());
-    eprintln!(
+    log!(
         "{remote} {method} {path} {} {:.3}ms",
         response.status().as_u16(),
         start.elapsed().as_secs_f64() * 1000.0
@@ -1160,7 +1174,7 @@ fn router(service: Arc<Service>, args: &ServeArgs) -> Result<Router> {
     if args.cors || !args.cors_origins.is_empty() {
         let allow_origin = if args.cors || args.cors_origins.iter().any(|o| o == "*") {
             if service.credentials.load().auth_tokens.is_empty() {
-                eprintln!(
+                log!(
                     "warning: CORS for any origin without --auth-token-file lets any web page get tokens from this server"
                 );
             }
@@ -1392,7 +1406,7 @@ impl Throttled {
         } else {
             String::new()
         };
-        eprintln!("warning: {}{more}", message());
+        log!("warning: {}{more}", message());
         self.last = Some(Instant::now());
     }
 }
@@ -1408,7 +1422,7 @@ async fn serve(
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
-    eprintln!(
+    log!(
         "listening on http://{}",
         listener.local_addr().context("no local address")?
     );
@@ -1420,7 +1434,7 @@ async fn serve(
         shutdown_signal().await;
         DRAINING.store(true, std::sync::atomic::Ordering::Relaxed);
         if !drain_time.is_zero() {
-            eprintln!(
+            log!(
                 "draining: /healthz answers 503; closing the listener in {}",
                 humantime::format_duration(drain_time)
             );
@@ -1489,10 +1503,10 @@ async fn serve(
         });
     }
     drop(listener);
-    eprintln!("shutting down: finishing requests in flight");
+    log!("shutting down: finishing requests in flight");
     tokio::select! {
         () = graceful.shutdown() => {}
-        () = tokio::time::sleep(SHUTDOWN_GRACE) => eprintln!("warning: requests still in flight after {SHUTDOWN_GRACE:?}; stopping"),
+        () = tokio::time::sleep(SHUTDOWN_GRACE) => log!("warning: requests still in flight after {SHUTDOWN_GRACE:?}; stopping"),
     }
     Ok(())
 }
