@@ -15,7 +15,7 @@ rustup target add thumbv7em-none-eabihf wasm32-unknown-unknown thumbv6m-none-eab
 step "QEMU for the firmware tests, HAProxy for the replica test, the C toolchains (Arm GCC and newlib, gcc, g++, valgrind, CMake) for the C ABI tests, Chromium for the inspector's browser test"
 missing=""
 for tool in qemu-system-arm:qemu-system-arm haproxy:haproxy arm-none-eabi-gcc:gcc-arm-none-eabi \
-    gcc:gcc g++:g++ valgrind:valgrind cmake:cmake chromium:chromium qemu-x86_64:qemu-user; do
+    gcc:gcc g++:g++ valgrind:valgrind cmake:cmake chromium:chromium qemu-x86_64:qemu-user curl:curl; do
     if ! command -v "${tool%%:*}" >/dev/null 2>&1; then missing="$missing ${tool#*:}"; fi
 done
 if [ ! -f /usr/lib/arm-none-eabi/newlib/thumb/v7e-m+fp/hard/libc_nano.a ]; then
@@ -107,6 +107,15 @@ for crate in videosdk-token-core videosdk-token-simd videosdk-token; do
         exit 1
     fi
 done
+
+step "The README's first command, as written there: the CLI signs a token"
+main_job=$(sed -n '/^Sign a token (the main job):$/,/^```$/p' README.md | sed -n '/^```sh$/,/^```$/p' | sed '1d;$d')
+echo "$main_job"
+token=$(bash -c "$main_job")
+if ! [[ "$token" =~ ^eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$ ]]; then
+    echo "the README's first command printed no token: $token" >&2
+    exit 1
+fi
 
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
