@@ -30,6 +30,7 @@ pub mod guide {
 pub mod binary;
 pub mod c;
 pub mod example;
+pub mod figures;
 pub mod qemu;
 pub mod reference;
 pub mod strategies;

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use videosdk_token_core::{Key, sign};
 use videosdk_token_harness::example;
+use videosdk_token_harness::figures::{self, Quoted};
 use videosdk_token_harness::qemu::{
     build_firmware as build_with, firmware_dir, measures, panic_symbols, require_tools, run,
 };
@@ -129,6 +130,52 @@ fn firmware_signs_and_verifies_every_vector_within_budget_on_a_cortex_m4() {
         get("instructions_sign"),
         get("instructions_hmac_floor")
     );
+
+    // The guide's table is this run's measurement.
+    let page = "docs/firmware.md";
+    let quoted = |row, measured| Quoted {
+        page,
+        row,
+        column: 1,
+        measured,
+    };
+    figures::check(&[
+        quoted(
+            "flash of a sign-only image (text + rodata + data)",
+            get("flash_sign_only"),
+        ),
+        quoted(
+            "flash of a verify-only image (`verify_in_place`)",
+            get("flash_verify_only"),
+        ),
+        quoted(
+            "stack of one `sign` (output buffer excluded)",
+            get("stack_sign"),
+        ),
+        quoted(
+            "stack of one `verify_in_place` (token buffer excluded, verify-only image)",
+            get("stack_verify_in_place"),
+        ),
+        quoted(
+            "stack of one `verify` (scratch excluded, self-test image)",
+            get("stack_verify"),
+        ),
+        quoted("instructions, one `sign`", get("instructions_sign")),
+        quoted(
+            "instructions, HMAC-SHA256 alone over the same input",
+            get("instructions_hmac_floor"),
+        ),
+        quoted("`sign` / HMAC floor", get("sign_over_floor_permille")),
+        quoted("instructions, one `verify`", get("instructions_verify")),
+        quoted(
+            "`verify` / HMAC floor",
+            get("instructions_verify") * 1000 / get("instructions_hmac_floor"),
+        ),
+        quoted(
+            "instructions, `verify` of a signature wrong in its first byte / in its last byte",
+            first,
+        ),
+    ]);
 }
 
 /// The same measurements with sha2's unrolled backend instead of the compact one: absolute
@@ -141,7 +188,7 @@ fn both_sha2_backends_are_measured() {
     require_tools();
     let compact = build();
     let unrolled = build_with(Some(("unrolled", "-C link-arg=-Tlink.x")));
-    let mut figures = BTreeMap::new();
+    let mut measured = BTreeMap::new();
     for (name, release) in [("compact", &compact), ("unrolled", &unrolled)] {
         let (code, output) = run(&release.join("selftest"), Duration::from_secs(300));
         assert_eq!(code, 0, "{name}: {output}");
@@ -150,9 +197,32 @@ fn both_sha2_backends_are_measured() {
         let mut m = measures(&output);
         m.extend(measures(&sign_only));
         println!("sha2 {name} backend: {m:#?}");
-        figures.insert(name, m);
+        measured.insert(name, m);
     }
-    let get = |backend: &str, key: &str| figures[backend][key];
+    let get = |backend: &str, key: &str| measured[backend][key];
+    let mut quoted = Vec::new();
+    for (row, backend) in [
+        ("compact (the default here)", "compact"),
+        ("unrolled", "unrolled"),
+    ] {
+        for (column, key) in [
+            "flash_sign_only",
+            "instructions_hmac_floor",
+            "instructions_sign",
+            "instructions_verify",
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            quoted.push(Quoted {
+                page: "docs/firmware.md",
+                row,
+                column: column + 1,
+                measured: get(backend, key),
+            });
+        }
+    }
+    figures::check(&quoted);
     assert!(get("unrolled", "instructions_hmac_floor") < get("compact", "instructions_hmac_floor"));
     assert!(get("unrolled", "instructions_sign") < get("compact", "instructions_sign"));
     assert!(get("unrolled", "flash_sign_only") > get("compact", "flash_sign_only"));
