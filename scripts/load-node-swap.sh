@@ -28,4 +28,5 @@ wait_for 19011
 wait_for 19012
 original_rps=$(run jsonwebtoken 19011)
 swapped_rps=$(run wasm 19012)
-awk -v a="$swapped_rps" -v b="$original_rps" 'BEGIN { printf "wasm / jsonwebtoken: %.1fx\n", a / b }' >&2
+note '%s\n' "$(awk -v a="$swapped_rps" -v b="$original_rps" 'BEGIN { printf "wasm / jsonwebtoken: %.1fx", a / b }')"
+finish_record

@@ -14,6 +14,9 @@ command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; e
 command -v haproxy >/dev/null || { echo "haproxy is missing: apt-get install haproxy" >&2; exit 2; }
 cargo build --release -q -p videosdk-token
 
+# shellcheck source=scripts/load-lib.sh
+source scripts/load-lib.sh
+
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 for port in 19101 19102 19103; do
@@ -25,13 +28,6 @@ FRONT=127.0.0.1:19100 REPLICA1=127.0.0.1:19101 REPLICA2=127.0.0.1:19102 REPLICA3
 pids+=($!)
 sleep 2
 
-run() { # NAME PORT
-    local out
-    out=$(wrk -t1 -c"$connections" -d"${seconds}s" --latency "http://127.0.0.1:$2$path")
-    printf '%-22s %10s req/s  p50 %8s  p99 %8s\n' "$1" \
-        "$(awk '/^Requests\/sec/ {print $2}' <<<"$out")" \
-        "$(awk '$1 == "50%" {print $2}' <<<"$out")" \
-        "$(awk '$1 == "99%" {print $2}' <<<"$out")"
-}
-run "one replica, direct" 19101
-run "3 replicas, HAProxy" 19100
+run "one replica, direct" 19101 >/dev/null
+run "3 replicas, HAProxy" 19100 >/dev/null
+finish_record

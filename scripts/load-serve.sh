@@ -28,4 +28,5 @@ wait_for 19000
 wait_for 19001
 ours_rps=$(run serve 19000)
 node_rps=$(run node 19001)
-awk -v a="$ours_rps" -v b="$node_rps" 'BEGIN { printf "serve / node: %.1fx\n", a / b }' >&2
+note '%s\n' "$(awk -v a="$ours_rps" -v b="$node_rps" 'BEGIN { printf "serve / node: %.1fx", a / b }')"
+finish_record

@@ -9,6 +9,8 @@
 //   node benches/node/bench.mjs --quick    # 3 rounds of 50 ms
 import { createRequire } from 'node:module';
 import { createSecretKey } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { sign, createSigner, verify } from '../../wasm/js/index.mjs';
 
 const require = createRequire(new URL('../../wasm/package.json', import.meta.url));
@@ -106,13 +108,35 @@ for (let r = 0; r < ROUNDS; r++) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const anchor = median(rates['jsonwebtoken sign (string secret)']);
 const verifyAnchor = median(rates['jsonwebtoken verify']);
-console.log(`node ${process.version}, ${ROUNDS} rounds of ${ROUND_MS} ms, medians`);
-console.log('| case | ops/s | ratio |');
-console.log('|---|---|---|');
+// The CPU as /proc/cpuinfo names it (model name, family, model, stepping), where there is one.
+const cpuinfo = (() => {
+  try {
+    const text = readFileSync('/proc/cpuinfo', 'utf8');
+    const field = (name) => new RegExp(`^${name}\\s*: (.*)$`, 'm').exec(text)?.[1];
+    return `${field('model name')} (family ${field('cpu family')}, model ${field('model')}, stepping ${field('stepping')})`;
+  } catch {
+    return undefined;
+  }
+})();
+const cpu = cpuinfo ?? os.cpus()[0]?.model ?? 'unknown CPU';
+const lines = [
+  `node ${process.version}, ${cpu}, ${os.cpus().length} cores, ${new Date().toISOString().slice(0, 10)}; ${ROUNDS} rounds of ${ROUND_MS} ms, medians`,
+  '',
+  '| case | ops/s | ratio |',
+  '|---|---|---|',
+];
 for (const [name, xs] of Object.entries(rates)) {
   const m = median(xs);
   const verifying = name.toLowerCase().includes('verif');
   const base = verifying ? verifyAnchor : anchor;
   const against = verifying ? 'jwt.verify' : 'jwt.sign (string)';
-  console.log(`| ${name} | ${Math.round(m).toLocaleString('en')} | ${(m / base).toFixed(1)}x ${against} |`);
+  lines.push(`| ${name} | ${Math.round(m).toLocaleString('en')} | ${(m / base).toFixed(1)}x ${against} |`);
+}
+console.log(lines.join('\n'));
+// A full run is the record the guide points to; a quick run is a smoke test and writes nothing.
+if (!quick) {
+  const record = new URL('../records/node-bench.md', import.meta.url);
+  mkdirSync(new URL('.', record), { recursive: true });
+  writeFileSync(record, `# \`node benches/node/bench.mjs\`\n\n${lines.join('\n')}\n`);
+  console.log(`written: benches/records/node-bench.md`);
 }
