@@ -167,3 +167,44 @@ fn the_readme_and_the_serve_page_answer_as_shown() {
         cases(name).run();
     }
 }
+
+/// A speed the guide or the README quotes is one the records hold: `benches/RESULTS.md`
+/// (written by `benches/results.py`) or `benches/records/` (written by the load scripts and
+/// the Node bench). Figures a test measures (sizes, stacks, instruction counts) are held by
+/// those tests instead.
+#[test]
+fn quoted_speeds_come_from_the_records() {
+    let mut records = text("benches/RESULTS.md");
+    for entry in std::fs::read_dir(page("benches/records")).expect("benches/records") {
+        let path = entry.expect("an entry").path();
+        records += &std::fs::read_to_string(&path).expect("a record");
+    }
+    let speed = regex::Regex::new(
+        r"(\d[\d,]*(?:\.\d+)?) ?(?:million tokens/s|M tokens/s|requests/s|req/s|ops/s|ns\b|µs\b|x the (?:HMAC )?floor)",
+    )
+    .expect("regex");
+    let mut pages = vec![PathBuf::from("README.md")];
+    for entry in std::fs::read_dir(page("docs")).expect("docs") {
+        let path = entry.expect("an entry").path();
+        if path.extension().is_some_and(|e| e == "md") {
+            pages.push(path.strip_prefix(page("")).expect("inside").to_owned());
+        }
+    }
+    let mut quoted = 0;
+    let mut missing = Vec::new();
+    for name in &pages {
+        let name = name.to_str().expect("a UTF-8 path");
+        for found in speed.captures_iter(&text(name)) {
+            quoted += 1;
+            if !records.contains(&found[1]) {
+                missing.push(format!("{name}: {}", &found[0]));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "figures no record holds (quote benches/RESULTS.md or benches/records/, or link them):\n{}",
+        missing.join("\n")
+    );
+    println!("{quoted} quoted speeds, each in a record");
+}
