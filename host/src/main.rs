@@ -8,6 +8,7 @@ mod decode;
 mod dotenv;
 mod error;
 mod escape;
+mod input;
 mod inspect;
 mod issuer;
 mod line;

@@ -77,7 +77,7 @@ impl Upstream {
     pub async fn create_room(
         &self,
         token: &str,
-        region: Option<&Value>,
+        region: Option<&str>,
     ) -> Result<(u16, Value), UpstreamError> {
         let body = match region {
             Some(region) => serde_json::json!({ "region": region }),

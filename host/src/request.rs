@@ -5,38 +5,30 @@
 use std::borrow::Cow;
 
 use serde::Deserialize;
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use videosdk_token_core::{ExpiresIn, Permission, Role};
 
 use crate::cli::ClaimArgs;
 use crate::escape::is_unsafe;
 use crate::sign::Spec;
 
-/// Every field a request may name; `peerId` is the VideoSDK examples' name for
-/// `participantId`.
-pub const FIELDS: &[&str] = &[
-    "roomId",
-    "participantId",
-    "peerId",
-    "roles",
-    "permissions",
-    "expiresIn",
-    "iat",
-    "version",
-];
-
-/// What a request asks for; every field is optional and falls back to the defaults.
+/// What a request asks for; every field is optional and falls back to the defaults. This
+/// definition is the only list of the fields: `batch` lines, JSON and form bodies and query
+/// strings are all read into it by serde (see `input`), which refuses an unknown field and a
+/// field given twice (`peerId` is the VideoSDK examples' name for `participantId`, so giving
+/// both is giving it twice), and each field's type says what it must hold.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct TokenRequest<'a> {
-    #[serde(borrow, default)]
+    #[serde(default)]
     pub room_id: Option<Cow<'a, str>>,
-    #[serde(borrow, default, alias = "peerId")]
+    #[serde(default, alias = "peerId")]
     pub participant_id: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    pub roles: Option<Vec<Cow<'a, str>>>,
-    #[serde(borrow, default)]
-    pub permissions: Option<Vec<Cow<'a, str>>>,
-    #[serde(borrow, default)]
+    #[serde(default)]
+    pub roles: Option<NameList<'a>>,
+    #[serde(default)]
+    pub permissions: Option<NameList<'a>>,
+    #[serde(default)]
     pub expires_in: Option<Lifetime<'a>>,
     #[serde(default)]
     pub iat: Option<u64>,
@@ -44,12 +36,59 @@ pub struct TokenRequest<'a> {
     pub version: Option<u8>,
 }
 
+/// `roles` or `permissions`: a list of names (in a query or a form, comma-separated).
+#[derive(Debug, Default)]
+pub struct NameList<'a>(pub Vec<Cow<'a, str>>);
+
+impl<'de> Deserialize<'de> for NameList<'_> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Names;
+        impl<'de> Visitor<'de> for Names {
+            type Value = Vec<Cow<'static, str>>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a list of names")
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut names = Vec::new();
+                while let Some(name) = seq.next_element::<String>()? {
+                    names.push(Cow::Owned(name));
+                }
+                Ok(names)
+            }
+        }
+        deserializer.deserialize_seq(Names).map(NameList)
+    }
+}
+
 /// `expiresIn`: a duration in the `ms` grammar, or a whole number of seconds.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug)]
 pub enum Lifetime<'a> {
     Seconds(u64),
-    Text(#[serde(borrow)] Cow<'a, str>),
+    Text(Cow<'a, str>),
+}
+
+impl<'de> Deserialize<'de> for Lifetime<'_> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Either;
+        impl Visitor<'_> for Either {
+            type Value = Lifetime<'static>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a duration such as \"2h\" or a whole number of seconds")
+            }
+
+            fn visit_u64<E: de::Error>(self, seconds: u64) -> Result<Self::Value, E> {
+                Ok(Lifetime::Seconds(seconds))
+            }
+
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
+                Ok(Lifetime::Text(Cow::Owned(text.to_owned())))
+            }
+        }
+        deserializer.deserialize_any(Either)
+    }
 }
 
 /// A request refused, and the field that made it so.
@@ -85,19 +124,6 @@ impl std::fmt::Display for FieldError {
 }
 
 impl std::error::Error for FieldError {}
-
-/// What a field must hold, for a request whose field has the wrong JSON type (the same words
-/// whether the request came as JSON, a query or a form).
-pub fn wrong_type(field: &str) -> String {
-    match field {
-        "roles" | "permissions" => format!("{field} must be a list of names"),
-        "roomId" | "participantId" | "peerId" => format!("{field} must be a string"),
-        "expiresIn" => {
-            "expiresIn must be a duration such as \"2h\" or a whole number of seconds".to_owned()
-        }
-        _ => format!("{field} must be a whole number"),
-    }
-}
 
 /// What a server lets a caller ask for (`batch` and `sign` trust their user and have none).
 #[derive(Debug, Clone)]
@@ -143,7 +169,8 @@ impl<'a> TokenRequest<'a> {
         Self {
             room_id: args.room_id.as_deref().map(Cow::Borrowed),
             participant_id: args.participant_id.as_deref().map(Cow::Borrowed),
-            roles: names(args.roles.iter().map(|&r| Role::from(r).as_str()).collect()),
+            roles: names(args.roles.iter().map(|&r| Role::from(r).as_str()).collect())
+                .map(NameList),
             permissions: None,
             expires_in: None,
             iat: args.iat,
@@ -190,7 +217,7 @@ impl<'a> TokenRequest<'a> {
         if let Some(listed) = &self.roles {
             let allowed = policy.map(|p| p.roles.as_slice());
             let n = typed(
-                listed,
+                &listed.0,
                 "roles",
                 "role",
                 Role::from_name,
@@ -212,7 +239,7 @@ impl<'a> TokenRequest<'a> {
         if let Some(listed) = &self.permissions {
             let allowed = policy.map(|p| p.permissions.as_slice());
             let n = typed(
-                listed,
+                &listed.0,
                 "permissions",
                 "permission",
                 Permission::from_name,

@@ -15,7 +15,9 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use hyper_util::rt::{TokioIo, TokioTimer};
-use serde_json::{Map, Value, json};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
 use subtle::ConstantTimeEq;
 use tower::ServiceExt;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -24,6 +26,7 @@ use zeroize::Zeroizing;
 
 use crate::cli::{RuleArgs, ServeArgs, Use};
 use crate::error::refusal_text;
+use crate::input;
 use crate::inspect;
 use crate::issuer::Issuer;
 use crate::meetings::{self, Upstream, UpstreamError};
@@ -31,7 +34,7 @@ use crate::metrics::{
     Endpoint, IssuedLabels, Metrics, Outcome, OutcomeLabels, Reason, RouteLabels, Scope,
     UpstreamLabels,
 };
-use crate::request::{self, Names, Policy, TokenRequest};
+use crate::request::{Names, Policy, TokenRequest};
 use crate::sign::{Answer, Spec, parse_duration};
 use crate::verify::{Access, Summary};
 use crate::{clock, secret};
@@ -247,179 +250,69 @@ fn bearer(value: &[u8]) -> Option<&[u8]> {
     Some(rest.trim_ascii_start())
 }
 
-/// Refuses a body key outside `fields`, naming it: a misspelled restriction ignored would
-/// answer as if it had not been asked.
-fn refuse_unknown(map: &Map<String, Value>, fields: &[&str]) -> Result<(), Refusal> {
-    match map.keys().find(|k| !fields.contains(&k.as_str())) {
-        Some(unknown) => Err(Refusal::bad(
-            unknown,
-            format!(
-                "unknown field {}, expected one of {}",
-                request::code(unknown),
-                fields
-                    .iter()
-                    .map(|f| format!("`{f}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        )),
-        None => Ok(()),
-    }
-}
-
-/// A body that must be a JSON object whose keys are each given once: with two, which one a
-/// reader takes is a guess (serde_json's map keeps the last), so neither is taken.
-fn object(body: &[u8]) -> Result<Map<String, Value>, Refusal> {
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let parsed = serde::Deserializer::deserialize_any(&mut deserializer, UniqueObject)
-        .and_then(|map| deserializer.end().map(|()| map));
-    match parsed {
-        Ok(Ok(map)) => Ok(map),
-        Ok(Err(Duplicate(key))) => Err(Refusal::bad(&key, format!("{key} is given twice"))),
-        Err(e) if e.is_data() => Err(Refusal::status(
-            StatusCode::BAD_REQUEST,
-            "the body must be a JSON object",
-        )),
-        Err(e) => Err(Refusal::status(
-            StatusCode::BAD_REQUEST,
-            format!("the body is not JSON: {e}"),
-        )),
-    }
-}
-
-/// A key an object gives twice.
-struct Duplicate(String);
-
-/// Reads a JSON object, noting the first key it gives twice (its values are read as any
-/// JSON: only the top level is a request's fields).
-struct UniqueObject;
-
-impl<'de> serde::de::Visitor<'de> for UniqueObject {
-    type Value = Result<Map<String, Value>, Duplicate>;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a JSON object")
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(
-        self,
-        mut access: A,
-    ) -> Result<Self::Value, A::Error> {
-        let mut map = Map::new();
-        let mut duplicate = None;
-        while let Some((key, value)) = access.next_entry::<String, Value>()? {
-            if map.contains_key(&key) {
-                duplicate.get_or_insert(key);
-            } else {
-                map.insert(key, value);
-            }
-        }
-        Ok(duplicate.map_or(Ok(map), |key| Err(Duplicate(key))))
-    }
-}
-
-/// A `roomId` or `participantId` to check a token against, if given.
-fn optional_id<'a>(map: &'a Map<String, Value>, field: &str) -> Result<Option<&'a str>, Refusal> {
-    match map.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.is_empty() => {
-            Err(Refusal::bad(field, format!("{field} is empty")))
-        }
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(Refusal::bad(field, format!("{field} must be a string"))),
-    }
-}
-
-/// Query or form text as a JSON object, so that it reads through the same [`TokenRequest`]
-/// as a JSON body: a list field is comma-separated, `iat` and `version` are numbers, any other
-/// value a string (which `expiresIn` reads as seconds when it is a bare number), and a key
-/// given twice is refused rather than guessed.
-fn form_object(text: &[u8]) -> Result<Map<String, Value>, Refusal> {
-    let mut map = Map::new();
-    for (key, value) in form_urlencoded::parse(text) {
-        let json = match &*key {
-            "roles" | "permissions" => Value::Array(
-                value
-                    .split(',')
-                    .filter(|name| !name.is_empty())
-                    .map(|name| Value::String(name.to_owned()))
-                    .collect(),
-            ),
-            "iat" | "version" => value
-                .parse::<u64>()
-                .map_or_else(|_| Value::String(value.to_string()), Value::from),
-            _ => Value::String(value.into_owned()),
-        };
-        if map.insert(key.clone().into_owned(), json).is_some() {
-            return Err(Refusal::bad(&key, format!("{key} is given twice")));
-        }
-    }
-    Ok(map)
-}
-
-/// A request's fields from its query string or its body, never both, whatever the method:
-/// a query that a POST carried and nobody read would answer as if it had not been asked.
-fn fields(uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<Map<String, Value>, Refusal> {
-    request_object(uri.query().unwrap_or_default(), headers, body)
-}
-
-/// A token request from a query string or a body, never both.
-fn request_object(
-    query: &str,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<Map<String, Value>, Refusal> {
-    match (query.is_empty(), body.is_empty()) {
-        (true, true) => Ok(Map::new()),
-        (false, true) => form_object(query.as_bytes()),
-        (true, false) => body_object(headers, body),
-        (false, false) => Err(Refusal::status(
-            StatusCode::BAD_REQUEST,
-            "give the request in the query string or in the body, not both",
-        )),
-    }
-}
-
-/// A request body as an object: a form when it says so, JSON otherwise. A body that opens
-/// with `{` is JSON whatever its type says, because `curl -d '{…}'` labels JSON as a form.
-fn body_object(headers: &HeaderMap, body: &[u8]) -> Result<Map<String, Value>, Refusal> {
-    let is_form = headers.get(header::CONTENT_TYPE).is_some_and(|v| {
+/// The endpoint's fields, read into its serde type from the query or the body by
+/// [`input::read`], the one reader of every endpoint.
+fn fields<T: DeserializeOwned>(uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<T, Refusal> {
+    let form = headers.get(header::CONTENT_TYPE).is_some_and(|v| {
         v.as_bytes()
             .starts_with(b"application/x-www-form-urlencoded")
     });
-    if is_form && !body.trim_ascii_start().starts_with(b"{") {
-        form_object(body)
-    } else {
-        object(body)
+    input::read(uri.query().unwrap_or_default(), form, body).map_err(|refused| {
+        match refused.field {
+            Some(field) => Refusal::bad(&field, refused.message),
+            None => Refusal::status(StatusCode::BAD_REQUEST, refused.message),
+        }
+    })
+}
+
+/// `POST /verify`: the token, and what to check it against.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct VerifyRequest {
+    token: String,
+    #[serde(default)]
+    room_id: Option<String>,
+    #[serde(default)]
+    participant_id: Option<String>,
+    #[serde(default, rename = "for")]
+    for_use: Option<ForUse>,
+}
+
+#[derive(Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum ForUse {
+    Meeting,
+    Api,
+}
+
+/// `POST /create-meeting` and `POST /validate-meeting/:id`: the token for the server API
+/// (signed here when absent) and, to create, the region.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MeetingRequest {
+    #[serde(default)]
+    token: Option<String>,
+    #[serde(default)]
+    region: Option<String>,
+}
+
+/// A `roomId` or `participantId` to check a token against: never empty.
+fn optional_id<'a>(value: Option<&'a str>, field: &str) -> Result<Option<&'a str>, Refusal> {
+    match value {
+        Some("") => Err(Refusal::bad(field, format!("{field} is empty"))),
+        other => Ok(other),
     }
 }
 
 impl Service {
-    /// A token for what `map` asks, through the one request model and this server's policy.
-    fn issue_for(
+    /// A token for what the caller asked, through the one request model and this server's
+    /// policy.
+    fn issue_for<'a>(
         &self,
-        map: Map<String, Value>,
-        bound: &Bound,
+        mut asked: TokenRequest<'a>,
+        bound: &'a Bound,
         endpoint: Endpoint,
     ) -> Result<Response, Refusal> {
-        refuse_unknown(&map, request::FIELDS)?;
-        if map.contains_key("peerId") && map.contains_key("participantId") {
-            return Err(Refusal::bad(
-                "peerId",
-                "give participantId or peerId (the same field), not both",
-            ));
-        }
-        let value = Value::Object(map);
-        let mut asked: TokenRequest<'_> =
-            serde_path_to_error::deserialize(&value).map_err(|e| {
-                let field = e
-                    .path()
-                    .iter()
-                    .next()
-                    .map(|segment| segment.to_string())
-                    .unwrap_or_default();
-                Refusal::bad(&field, request::wrong_type(&field))
-            })?;
         // Who the caller is and which room the path names win over the request, which may
         // repeat them but not contradict them.
         for (bound, asked, field) in [
@@ -530,8 +423,8 @@ async fn get_token(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, Refusal> {
-    let map = fields(&uri, &headers, &body)?;
-    service.issue_for(map, &service.bound(&headers, None)?, Endpoint::GetToken)
+    let asked = fields(&uri, &headers, &body)?;
+    service.issue_for(asked, &service.bound(&headers, None)?, Endpoint::GetToken)
 }
 
 /// `GET` and `POST /get-token/:roomId` (with `--room-from-path`): as `/get-token`, the token
@@ -543,9 +436,9 @@ async fn token_for_room(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, Refusal> {
-    let map = fields(&uri, &headers, &body)?;
+    let asked = fields(&uri, &headers, &body)?;
     service.issue_for(
-        map,
+        asked,
         &service.bound(&headers, Some(room))?,
         Endpoint::GetTokenForRoom,
     )
@@ -558,12 +451,10 @@ impl Service {
     /// The token a forwarded call carries: the caller's VideoSDK token if the body has one,
     /// otherwise a short-lived server-API token signed here. Never the caller's bearer
     /// credential, which is for this server only.
-    fn upstream_token(&self, map: &Map<String, Value>) -> Result<String, Refusal> {
-        match map.get("token") {
-            Some(Value::String(token))
-                if !token.is_empty() && HeaderValue::from_str(token).is_ok() =>
-            {
-                Ok(token.clone())
+    fn upstream_token(&self, token: Option<&str>) -> Result<String, Refusal> {
+        match token {
+            Some(token) if !token.is_empty() && HeaderValue::from_str(token).is_ok() => {
+                Ok(token.to_owned())
             }
             Some(_) => Err(Refusal::bad(
                 "token",
@@ -627,17 +518,11 @@ async fn create_meeting(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, Refusal> {
-    let map = fields(&uri, &headers, &body)?;
-    refuse_unknown(&map, &["token", "region"])?;
-    if let Some(region) = map.get("region")
-        && !region.is_string()
-    {
-        return Err(Refusal::bad("region", "region must be a string"));
-    }
-    let token = service.upstream_token(&map)?;
+    let asked: MeetingRequest = fields(&uri, &headers, &body)?;
+    let token = service.upstream_token(asked.token.as_deref())?;
     let answer = service
         .upstream
-        .create_room(&token, map.get("region"))
+        .create_room(&token, asked.region.as_deref())
         .await;
     service.relay(answer)
 }
@@ -656,9 +541,14 @@ async fn validate_meeting(
             "meetingId must be letters, digits, - and _",
         ));
     }
-    let map = fields(&uri, &headers, &body)?;
-    refuse_unknown(&map, &["token"])?;
-    let token = service.upstream_token(&map)?;
+    let asked: MeetingRequest = fields(&uri, &headers, &body)?;
+    if asked.region.is_some() {
+        return Err(Refusal::bad(
+            "region",
+            "unknown field `region`, expected `token`",
+        ));
+    }
+    let token = service.upstream_token(asked.token.as_deref())?;
     let answer = service.upstream.validate_room(&token, &meeting_id).await;
     service.relay(answer)
 }
@@ -670,20 +560,15 @@ async fn post_verify(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<axum::Json<Value>, Refusal> {
-    let map = fields(&uri, &headers, &body)?;
-    refuse_unknown(&map, &["token", "roomId", "participantId", "for"])?;
-    let Some(Value::String(token)) = map.get("token") else {
-        return Err(Refusal::bad("token", "token must be a string"));
-    };
+    let asked: VerifyRequest = fields(&uri, &headers, &body)?;
+    let token = &asked.token;
     let asked = crate::verify::Asked {
-        for_use: match map.get("for") {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) if s == "meeting" => Some(Use::Meeting),
-            Some(Value::String(s)) if s == "api" => Some(Use::Api),
-            Some(_) => return Err(Refusal::bad("for", "for must be \"meeting\" or \"api\"")),
-        },
-        room_id: optional_id(&map, "roomId")?,
-        participant_id: optional_id(&map, "participantId")?,
+        for_use: asked.for_use.map(|f| match f {
+            ForUse::Meeting => Use::Meeting,
+            ForUse::Api => Use::Api,
+        }),
+        room_id: optional_id(asked.room_id.as_deref(), "roomId")?,
+        participant_id: optional_id(asked.participant_id.as_deref(), "participantId")?,
     };
     let now = clock::now();
     let mut scratch = Vec::new();
