@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Loads `videosdk-token serve` and a Node server built like VideoSDK's example
-# (benches/node-example, pinned by its lockfile) with the same generator, on this machine,
-# one after the other: GET /get-token?roomId=…&peerId=…, the request a frontend sends. Prints
-# requests/s, p50 and p99 for each, and the ratio.
+# Loads `videosdk-token serve`, a bare axum handler answering the same bytes (host/examples/
+# bare_axum.rs: the anchor, what the HTTP stack alone costs) and a Node server built like
+# VideoSDK's example (benches/node-example, pinned by its lockfile) with the same generator,
+# on this machine, one after the other: GET /get-token?roomId=…&peerId=…, the request a
+# frontend sends. Notes requests/s, p50 and p99 for each, and serve's ratio to the other two.
 #   scripts/load-serve.sh [SECONDS] [CONNECTIONS]    (default 10 s, 64 connections)
 # Not part of the test command: it is a measurement, and takes a minute.
 set -euo pipefail
@@ -15,18 +16,26 @@ export VIDEOSDK_API_KEY=load-api-key VIDEOSDK_SECRET_KEY=load-secret-0123456789a
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 2; }
 (cd benches/node-example && npm ci --no-audit --no-fund >/dev/null)
 cargo build --release -q -p videosdk-token
+cargo build --release -q -p videosdk-token --example bare_axum
 
 # shellcheck source=scripts/load-lib.sh
 source scripts/load-lib.sh
 
+answer=$(mktemp)
 target/release/videosdk-token serve --listen 127.0.0.1:19000 --quiet --rate-limit 1000000/s &
 ours=$!
 PORT=19001 node benches/node-example/server.js >/dev/null &
 node=$!
-trap 'kill $ours $node 2>/dev/null || true' EXIT
+trap 'kill $ours $node ${bare:-} 2>/dev/null || true; rm -f "$answer"' EXIT
 wait_for 19000
+curl -sf "http://127.0.0.1:19000$path" >"$answer"
+target/release/examples/bare_axum 19002 "$answer" &
+bare=$!
 wait_for 19001
+wait_for 19002
 ours_rps=$(run serve 19000)
+bare_rps=$(run "bare axum" 19002)
 node_rps=$(run node 19001)
+note '%s\n' "$(awk -v a="$ours_rps" -v b="$bare_rps" 'BEGIN { printf "serve / bare axum: %.2fx", a / b }')"
 note '%s\n' "$(awk -v a="$ours_rps" -v b="$node_rps" 'BEGIN { printf "serve / node: %.1fx", a / b }')"
 finish_record
