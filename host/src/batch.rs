@@ -23,7 +23,7 @@ use crate::clock;
 use crate::issuer::Issuer;
 use crate::line;
 use crate::request::{Names, TokenRequest};
-use crate::sign::{Answer, Spec};
+use crate::spec::{Answer, Spec};
 
 /// Longest input line accepted; a longer one is refused without reading the rest of it.
 pub const MAX_LINE: usize = 64 * 1024;

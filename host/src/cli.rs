@@ -57,7 +57,6 @@ pub enum Command {
     #[command(after_long_help = BATCH_HELP)]
     Batch(BatchArgs),
     /// Serve tokens over HTTP: GET/POST /get-token, POST /verify, GET /healthz
-    #[command(after_long_help = crate::serve::help())]
     Serve(Box<ServeArgs>),
     /// Write the token inspector (a page that decodes and checks tokens in the browser, sending
     /// nothing anywhere) to a folder, to open from disk; `serve` answers it at /inspect/

@@ -7,7 +7,7 @@ use videosdk_token_core::{DEFAULT_MAX_TOKEN_LEN, ExpiresIn, Key, Permission};
 
 use crate::cli::{IssuerArgs, SecretArgs};
 use crate::secret;
-use crate::sign::{Spec, parse_duration};
+use crate::spec::{Spec, parse_duration};
 
 /// The issuer of every token a command signs.
 pub struct Issuer {

@@ -19,18 +19,25 @@ mod request;
 mod secret;
 mod serve;
 mod sign;
+mod spec;
 mod verify;
 
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
-
 use crate::cli::{Cli, Command};
 use crate::error::Failure;
 
+/// mimalloc: `serve` allocates per request (headers, bodies, futures) on every worker thread,
+/// where glibc's allocator was a seventh of the time (see `scripts/load-serve.sh`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let parsed = command()
+        .try_get_matches()
+        .and_then(|matches| <Cli as clap::FromArgMatches>::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             // clap prints help and version to stdout (exit 0) and usage errors to stderr (exit 2).
@@ -55,9 +62,16 @@ fn main() -> ExitCode {
     }
 }
 
+/// The command-line grammar, with `serve --help` listing the endpoints from the router's
+/// table (added here, so that the grammar in `cli` does not depend on the server).
+fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+        .mut_subcommand("serve", |serve| serve.after_long_help(serve::help()))
+}
+
 /// A completion script for `shell`, generated from the command-line grammar itself.
 fn completions(shell: clap_complete::Shell) -> anyhow::Result<()> {
-    let mut command = <Cli as clap::CommandFactory>::command();
+    let mut command = command();
     let mut out = std::io::stdout().lock();
     clap_complete::generate(shell, &mut command, "videosdk-token", &mut out);
     out.flush()?;
@@ -66,9 +80,8 @@ fn completions(shell: clap_complete::Shell) -> anyhow::Result<()> {
 
 /// The manual page, generated from the command-line grammar itself.
 fn man_page() -> anyhow::Result<()> {
-    let command = <Cli as clap::CommandFactory>::command();
     let mut out = std::io::stdout().lock();
-    clap_mangen::Man::new(command).render(&mut out)?;
+    clap_mangen::Man::new(command()).render(&mut out)?;
     out.flush()?;
     Ok(())
 }

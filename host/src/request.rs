@@ -10,7 +10,7 @@ use videosdk_token_core::{ExpiresIn, Permission, Role};
 
 use crate::cli::ClaimArgs;
 use crate::escape::is_unsafe;
-use crate::sign::Spec;
+use crate::spec::Spec;
 
 /// What a request asks for; every field is optional and falls back to the defaults. This
 /// definition is the only list of the fields: `batch` lines, JSON and form bodies and query

@@ -1,0 +1,170 @@
+//! The listener: accepts within the connection cap, serves HTTP/1.1 with a header timeout,
+//! and on SIGTERM drains (`/healthz` answers 503) before it closes.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use axum::Router;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tower::ServiceExt;
+
+use std::sync::atomic::Ordering;
+
+use super::config::Config;
+use super::state::Service;
+
+/// How long in-flight requests may take to finish after a shutdown signal.
+pub(super) const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// Longest pause after a failed accept (out of descriptors, say) before trying again.
+pub(super) const ACCEPT_BACKOFF_MAX: Duration = Duration::from_millis(500);
+
+/// A warning printed at most once a second, with how many were held back meanwhile.
+pub(super) struct Throttled {
+    last: Option<Instant>,
+    held: u64,
+}
+
+impl Throttled {
+    fn warn(&mut self, message: impl FnOnce() -> String) {
+        if self
+            .last
+            .is_some_and(|t| t.elapsed() < Duration::from_secs(1))
+        {
+            self.held += 1;
+            return;
+        }
+        let held = std::mem::take(&mut self.held);
+        let more = if held > 0 {
+            format!(" ({held} more like it since the last warning)")
+        } else {
+            String::new()
+        };
+        log!("warning: {}{more}", message());
+        self.last = Some(Instant::now());
+    }
+}
+
+/// Serves `app` on the configured address until SIGTERM or Ctrl-C, then drains.
+pub(super) async fn serve(app: Router, config: &Config, service: Arc<Service>) -> Result<()> {
+    let (listen, header_timeout, max_connections, drain_time) = (
+        config.listen,
+        config.header_timeout,
+        config.max_connections,
+        config.drain_time,
+    );
+    let connections = service.metrics.open_connections.clone();
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    log!(
+        "listening on http://{}",
+        listener.local_addr().context("no local address")?
+    );
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let slots = Arc::new(tokio::sync::Semaphore::new(max_connections));
+    // On SIGTERM or Ctrl-C: /healthz answers 503 at once; new connections are still taken for
+    // --drain-time, while load balancers notice; then the listener closes.
+    let mut shutdown = std::pin::pin!(async {
+        shutdown_signal().await;
+        service.draining.store(true, Ordering::Relaxed);
+        if !drain_time.is_zero() {
+            log!(
+                "draining: /healthz answers 503; closing the listener in {}",
+                humantime::format_duration(drain_time)
+            );
+            tokio::time::sleep(drain_time).await;
+        }
+    });
+    let mut accept_failures = Throttled {
+        last: None,
+        held: 0,
+    };
+    let mut full = Throttled {
+        last: None,
+        held: 0,
+    };
+    let mut backoff = Duration::from_millis(5);
+    loop {
+        if slots.available_permits() == 0 {
+            full.warn(|| {
+                format!("{max_connections} connections open (--max-connections); new ones wait")
+            });
+        }
+        let slot = tokio::select! {
+            slot = Arc::clone(&slots).acquire_owned() => slot.context("the connection limit closed")?,
+            () = &mut shutdown => break,
+        };
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            () = &mut shutdown => break,
+        };
+        let (stream, remote) = match accepted {
+            Ok(pair) => {
+                backoff = Duration::from_millis(5);
+                pair
+            }
+            Err(e) => {
+                // Out of descriptors or memory: retrying at once would spin. Wait, longer
+                // each time, so that connections in flight can finish and free some.
+                accept_failures.warn(|| format!("cannot accept a connection: {e}"));
+                tokio::select! {
+                    () = tokio::time::sleep(backoff) => {}
+                    () = &mut shutdown => break,
+                }
+                backoff = (backoff * 2).min(ACCEPT_BACKOFF_MAX);
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let app = app.clone();
+        let service = hyper::service::service_fn(
+            move |mut request: hyper::Request<hyper::body::Incoming>| {
+                request.extensions_mut().insert(remote);
+                app.clone().oneshot(request.map(axum::body::Body::new))
+            },
+        );
+        let connection = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(header_timeout)
+            .serve_connection(TokioIo::new(stream), service);
+        let connection = graceful.watch(connection);
+        let open = connections.clone();
+        open.inc();
+        tokio::spawn(async move {
+            let _ = connection.await;
+            open.dec();
+            drop(slot);
+        });
+    }
+    drop(listener);
+    log!("shutting down: finishing requests in flight");
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(SHUTDOWN_GRACE) => log!("warning: requests still in flight after {SHUTDOWN_GRACE:?}; stopping"),
+    }
+    Ok(())
+}
+
+/// Ctrl-C or SIGTERM.
+pub(super) async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}

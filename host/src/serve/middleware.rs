@@ -1,0 +1,238 @@
+//! What runs around every request: the Host check, the bearer check and the rate limit, the
+//! deadline, JSON bodies for every refusal, latency metrics and the access log.
+
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::config::host_name;
+use super::state::{Refusal, Service, bearer, too_large};
+use crate::metrics::{Reason, RouteLabels};
+
+/// Before a protected route reads its body: the bearer token, then a declared length over
+/// `--max-body` (413 at once, without waiting for a body that may never come).
+pub(super) async fn guard(
+    State(service): State<Arc<Service>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if let Err(refusal) = service.authorize(request.headers()) {
+        return refusal.into_response();
+    }
+    if let Some(limiter) = &service.limiter {
+        let mut key = service.caller(&request);
+        if limiter.len() >= MAX_CALLERS {
+            limiter.retain_recent();
+            if limiter.len() >= MAX_CALLERS {
+                key = "others".to_owned();
+            }
+        }
+        if let Err(not_until) = limiter.check_key(&key) {
+            let wait = not_until.wait_time_from(governor::clock::Clock::now(
+                &governor::clock::DefaultClock::default(),
+            ));
+            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            let mut response = Refusal::status(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!("too many requests; try again in {seconds}s"),
+            )
+            .into_response();
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+            return response;
+        }
+    }
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > service.max_body as u64) {
+        return too_large(service.max_body).into_response();
+    }
+    next.run(request).await
+}
+
+impl Service {
+    /// Who a request comes from, for the rate limit: the authenticated user, else the bearer
+    /// token (a digest of it, so the limiter holds no credential), else the address.
+    /// The rate limiter's key for a request: the user the identity header names (checked as
+    /// [`Service::identity`] checks it), else the bearer token when this server checks them
+    /// (the guard has then accepted it), else the peer address. An invented value never makes
+    /// a new caller: a header that is not a user, or a bearer nobody checks, counts as its
+    /// address.
+    pub(super) fn caller(&self, request: &Request) -> String {
+        let headers = request.headers();
+        if let Ok(Some(user)) = self.identity(headers) {
+            return format!("user {user}");
+        }
+        let checked = !self.credentials.load().auth_tokens.is_empty();
+        if checked
+            && let Some(token) = headers
+                .get(header::AUTHORIZATION)
+                .and_then(|v| bearer(v.as_bytes()))
+        {
+            use sha2::Digest;
+            let digest = sha2::Sha256::digest(token);
+            let mut key = String::with_capacity(7 + 64);
+            key.push_str("bearer ");
+            for byte in digest {
+                let _ = write!(key, "{byte:02x}");
+            }
+            return key;
+        }
+        request.extensions().get::<SocketAddr>().map_or_else(
+            || "unknown".to_owned(),
+            |addr| format!("address {}", addr.ip()),
+        )
+    }
+}
+
+/// Callers the rate limiter keeps apart at most; past them (after forgetting the quiet ones),
+/// new callers share one allowance, so that memory stays bounded whatever callers invent.
+pub(super) const MAX_CALLERS: usize = 100_000;
+
+/// `--request-timeout` over the whole exchange, body included, answered in JSON.
+pub(super) async fn deadline(
+    State(service): State<Arc<Service>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    match tokio::time::timeout(service.request_timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => Refusal::status(
+            StatusCode::REQUEST_TIMEOUT,
+            format!(
+                "the request took longer than {}",
+                humantime::format_duration(service.request_timeout)
+            ),
+        )
+        .into_response(),
+    }
+}
+
+/// Only the Host names this server is meant to answer to (DNS rebinding would otherwise let
+/// any web page mint tokens from a server on loopback). `/healthz` answers any.
+pub(super) async fn host_check(
+    State(service): State<Arc<Service>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if let Some(allowed) = &service.allowed_hosts
+        && request.uri().path() != "/healthz"
+    {
+        let host = request
+            .headers()
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .map(host_name);
+        let ok = host.is_some_and(|name| is_loopback_name(&name) || allowed.contains(&name));
+        if !ok {
+            return Refusal::status(
+                StatusCode::FORBIDDEN,
+                "this server does not answer to that Host; see --allowed-host",
+            )
+            .into_response();
+        }
+    }
+    next.run(request).await
+}
+
+pub(super) fn is_loopback_name(name: &str) -> bool {
+    name == "localhost"
+        || name.ends_with(".localhost")
+        || name == "[::1]"
+        || name
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Every error in the same JSON shape, those answered below the handlers too (405, and 413
+/// for a body without a declared length); their other headers, such as `Allow`, are kept.
+pub(super) async fn json_errors(
+    State(service): State<Arc<Service>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let response = count_refusal(&service, next.run(request).await);
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let refusal = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => too_large(service.max_body),
+        _ => Refusal::status(
+            status,
+            status
+                .canonical_reason()
+                .unwrap_or("error")
+                .to_ascii_lowercase(),
+        ),
+    };
+    let (mut parts, _) = response.into_parts();
+    let fresh = refusal.into_response();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    for (name, value) in fresh.headers() {
+        parts.headers.insert(name, value.clone());
+    }
+    let (fresh_parts, body) = fresh.into_parts();
+    parts.extensions.extend(fresh_parts.extensions);
+    count_refusal(&service, Response::from_parts(parts, body))
+}
+
+/// Counts a refusal once, by the reason it carries; returns the response unchanged.
+pub(super) fn count_refusal(service: &Service, mut response: Response) -> Response {
+    if let Some(reason) = response.extensions_mut().remove::<Reason>() {
+        service.metrics.refused(reason);
+    }
+    response
+}
+
+/// The time each matched route takes, for the latency histogram (the route as written,
+/// `/get-token/{room_id}`, never the room).
+pub(super) async fn timing(
+    State(service): State<Arc<Service>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let start = Instant::now();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "other".to_owned(), |p| p.as_str().to_owned());
+    let response = next.run(request).await;
+    service
+        .metrics
+        .latency
+        .get_or_create(&RouteLabels { route })
+        .observe(start.elapsed().as_secs_f64());
+    response
+}
+
+/// One access-log line per request: who, what, the answer, how long. Never the query string,
+/// the body or a header, where tokens and credentials travel.
+pub(super) async fn access_log(request: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let remote = request.extensions().get::<SocketAddr>().copied();
+    let response = next.run(request).await;
+    let remote = remote.map_or_else(|| "-".to_owned(), |r| r.to_string());
+    log!(
+        "{remote} {method} {path} {} {:.3}ms",
+        response.status().as_u16(),
+        start.elapsed().as_secs_f64() * 1000.0
+    );
+    response
+}

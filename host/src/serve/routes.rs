@@ -1,0 +1,527 @@
+//! The endpoints: the table `--help`, the 404 and 405 answers and the router are made from,
+//! each endpoint's request type and its handler.
+
+use std::sync::Arc;
+
+use anyhow::Result;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::middleware::{self};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use tower_http::cors::CorsLayer;
+
+use axum::routing::MethodRouter;
+
+use super::config::Config;
+use super::middleware::{access_log, deadline, guard, host_check, json_errors, timing};
+use super::state::{Refusal, Service};
+use crate::cli::Use;
+use crate::clock;
+use crate::error::refusal_text;
+use crate::input;
+use crate::inspect;
+use crate::meetings::{self};
+use crate::metrics::{Endpoint, Outcome, OutcomeLabels};
+use crate::verify::{Access, Summary};
+
+/// The endpoint's fields, read into its serde type from the query or the body by
+/// [`input::read`], the one reader of every endpoint.
+pub(super) fn fields<T: DeserializeOwned>(
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<T, Refusal> {
+    let form = headers.get(header::CONTENT_TYPE).is_some_and(|v| {
+        v.as_bytes()
+            .starts_with(b"application/x-www-form-urlencoded")
+    });
+    input::read(uri.query().unwrap_or_default(), form, body).map_err(|refused| {
+        match refused.field {
+            Some(field) => Refusal::bad(&field, refused.message),
+            None => Refusal::status(StatusCode::BAD_REQUEST, refused.message),
+        }
+    })
+}
+
+/// `POST /verify`: the token, and what to check it against.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(super) struct VerifyRequest {
+    token: String,
+    #[serde(default)]
+    room_id: Option<String>,
+    #[serde(default)]
+    participant_id: Option<String>,
+    #[serde(default, rename = "for")]
+    for_use: Option<ForUse>,
+}
+
+#[derive(Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(super) enum ForUse {
+    Meeting,
+    Api,
+}
+
+/// `POST /create-meeting` and `POST /validate-meeting/:id`: the token for the server API
+/// (signed here when absent) and, to create, the region.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct MeetingRequest {
+    #[serde(default)]
+    token: Option<String>,
+    #[serde(default)]
+    region: Option<String>,
+}
+
+/// A `roomId` or `participantId` to check a token against: never empty.
+pub(super) fn optional_id<'a>(
+    value: Option<&'a str>,
+    field: &str,
+) -> Result<Option<&'a str>, Refusal> {
+    match value {
+        Some("") => Err(Refusal::bad(field, format!("{field} is empty"))),
+        other => Ok(other),
+    }
+}
+
+/// `GET` and `POST /get-token`: the request in the query string (as VideoSDK's Python, Go,
+/// PHP, Java, Ruby and .NET frontends send it) or in a body (as its Node and Rust examples
+/// read it), never both.
+pub(super) async fn get_token(
+    State(service): State<Arc<Service>>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, Refusal> {
+    let asked = fields(&uri, &headers, &body)?;
+    service.issue_for(asked, &service.bound(&headers, None)?, Endpoint::GetToken)
+}
+
+/// `GET` and `POST /get-token/:roomId` (with `--room-from-path`): as `/get-token`, the token
+/// scoped to that room.
+pub(super) async fn token_for_room(
+    State(service): State<Arc<Service>>,
+    Path(room): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, Refusal> {
+    let asked = fields(&uri, &headers, &body)?;
+    service.issue_for(
+        asked,
+        &service.bound(&headers, Some(room))?,
+        Endpoint::GetTokenForRoom,
+    )
+}
+
+/// `POST /create-meeting`: `{token, region}` forwarded as VideoSDK's examples forward it.
+pub(super) async fn create_meeting(
+    State(service): State<Arc<Service>>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, Refusal> {
+    let asked: MeetingRequest = fields(&uri, &headers, &body)?;
+    let token = service.upstream_token(asked.token.as_deref())?;
+    let answer = service
+        .upstream
+        .create_room(&token, asked.region.as_deref())
+        .await;
+    service.relay(answer)
+}
+
+/// `POST /validate-meeting/:meetingId`: `{token}` forwarded as VideoSDK's examples forward it.
+pub(super) async fn validate_meeting(
+    State(service): State<Arc<Service>>,
+    Path(meeting_id): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, Refusal> {
+    if !meetings::is_room_id(&meeting_id) {
+        return Err(Refusal::bad(
+            "meetingId",
+            "meetingId must be letters, digits, - and _",
+        ));
+    }
+    let asked: MeetingRequest = fields(&uri, &headers, &body)?;
+    if asked.region.is_some() {
+        return Err(Refusal::bad(
+            "region",
+            "unknown field `region`, expected `token`",
+        ));
+    }
+    let token = service.upstream_token(asked.token.as_deref())?;
+    let answer = service.upstream.validate_room(&token, &meeting_id).await;
+    service.relay(answer)
+}
+
+/// `POST /verify`: the token and what to check it against, in the body or the query.
+pub(super) async fn post_verify(
+    State(service): State<Arc<Service>>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<axum::Json<Value>, Refusal> {
+    let asked: VerifyRequest = fields(&uri, &headers, &body)?;
+    let token = &asked.token;
+    let asked = crate::verify::Asked {
+        for_use: asked.for_use.map(|f| match f {
+            ForUse::Meeting => Use::Meeting,
+            ForUse::Api => Use::Api,
+        }),
+        room_id: optional_id(asked.room_id.as_deref(), "roomId")?,
+        participant_id: optional_id(asked.participant_id.as_deref(), "participantId")?,
+    };
+    let now = clock::now();
+    let mut scratch = Vec::new();
+    let refused =
+        |reason: String| axum::Json(json!({ "valid": false, "reason": refusal_text(reason) }));
+    let outcome = |outcome| {
+        service
+            .metrics
+            .verifications
+            .get_or_create(&OutcomeLabels { outcome })
+            .inc();
+    };
+    let credentials = service.credentials.load_full();
+    let checked = crate::verify::check(
+        token,
+        credentials.issuer.key(),
+        credentials.previous.as_ref(),
+        &crate::verify::rules(&service.rules, now),
+        &mut scratch,
+    );
+    let verified = match checked {
+        Ok(verified) => verified,
+        Err(e) => {
+            outcome(Outcome::Refused);
+            return Ok(refused(e.to_string()));
+        }
+    };
+    match asked.check(&verified) {
+        Ok(join) => {
+            outcome(Outcome::Valid);
+            Ok(axum::Json(Summary::of(&verified, join, now).json()))
+        }
+        Err(Access::Refused(refusal)) => {
+            outcome(Outcome::Refused);
+            Ok(refused(refusal.to_string()))
+        }
+        Err(Access::NoRoom) => Err(Refusal::bad(
+            "roomId",
+            "checking a meeting needs roomId: the token is not limited to one room",
+        )),
+    }
+}
+
+/// Who may call an endpoint.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Callers {
+    /// Behind the bearer check and the rate limit (`guard`).
+    Guarded,
+    /// Anyone the Host check lets in.
+    Open,
+}
+
+/// The handlers of one path, by method.
+type Handlers = fn() -> MethodRouter<Arc<Service>>;
+
+/// One endpoint: what `serve --help`, the 404 and 405 answers say of it, and how the router
+/// serves it.
+pub(super) struct Entry {
+    /// Its methods and its path, as `--help` shows them.
+    pub(super) methods: &'static str,
+    pub(super) path: &'static str,
+    /// What it answers.
+    what: &'static str,
+    /// The router's paths for it, and each one's handlers.
+    routes: &'static [(&'static str, Handlers)],
+    callers: Callers,
+    /// Whether this configuration serves it.
+    served: fn(&Config) -> bool,
+}
+
+const ALWAYS: fn(&Config) -> bool = |_| true;
+
+/// Every endpoint. The router is made from this table, and so are `serve --help` and the
+/// 404 and 405 answers; a test checks that each answers as listed.
+pub(super) const ENDPOINTS: &[Entry] = &[
+    Entry {
+        methods: "GET, POST",
+        path: "/get-token",
+        what: "{\"token\": …, \"expiresAt\": …}; roomId, participantId (or peerId), roles, \
+               permissions and expiresIn may be asked in the query or the body (never both), \
+               within the policy flags; outside them: 400 and {\"error\": …, \"field\": …}",
+        // Express, which VideoSDK's examples run on, answers with or without the slash.
+        routes: &[
+            ("/get-token", || get(get_token).post(get_token)),
+            ("/get-token/", || get(get_token).post(get_token)),
+        ],
+        callers: Callers::Guarded,
+        served: ALWAYS,
+    },
+    Entry {
+        methods: "GET, POST",
+        path: "/get-token/:roomId",
+        what: "with --room-from-path: as /get-token, the token scoped to that room",
+        routes: &[("/get-token/{room_id}", || {
+            get(token_for_room).post(token_for_room)
+        })],
+        callers: Callers::Guarded,
+        served: |config| config.room_from_path,
+    },
+    Entry {
+        methods: "POST",
+        path: "/verify",
+        what: "{\"token\": …} (optionally roomId, participantId, \"for\": \"meeting\"|\"api\"): \
+               what the token allows, or why it is refused, by verify's rules and flags",
+        routes: &[("/verify", || post(post_verify))],
+        callers: Callers::Guarded,
+        served: ALWAYS,
+    },
+    Entry {
+        methods: "POST",
+        path: "/create-meeting",
+        what: "{\"token\", \"region\"} forwarded to --api-endpoint's /rooms, as VideoSDK's \
+               examples do",
+        routes: &[
+            ("/create-meeting", || post(create_meeting)),
+            ("/create-meeting/", || post(create_meeting)),
+        ],
+        callers: Callers::Guarded,
+        served: ALWAYS,
+    },
+    Entry {
+        methods: "POST",
+        path: "/validate-meeting/:meetingId",
+        what: "{\"token\"} forwarded to --api-endpoint's /rooms/validate/:meetingId",
+        routes: &[("/validate-meeting/{meeting_id}", || post(validate_meeting))],
+        callers: Callers::Guarded,
+        served: ALWAYS,
+    },
+    Entry {
+        methods: "GET",
+        path: "/metrics",
+        what: "Prometheus metrics (behind the bearer check)",
+        routes: &[("/metrics", || get(metrics))],
+        callers: Callers::Guarded,
+        served: ALWAYS,
+    },
+    Entry {
+        methods: "GET",
+        path: "/healthz",
+        what: "ok, or 503 while draining",
+        routes: &[("/healthz", || get(healthz))],
+        callers: Callers::Open,
+        served: ALWAYS,
+    },
+    Entry {
+        methods: "GET",
+        path: "/inspect/",
+        what: "the token inspector page (not with --no-inspector)",
+        routes: &[
+            ("/inspect", || get(inspect_redirect)),
+            ("/inspect/", || get(inspect_page)),
+            ("/inspect/{file}", || get(inspect_file)),
+        ],
+        callers: Callers::Open,
+        served: |config| config.inspector,
+    },
+];
+
+/// The endpoint list for `serve --help`.
+pub fn help() -> String {
+    let mut text = String::from("Endpoints:\n");
+    for Entry {
+        methods,
+        path,
+        what,
+        ..
+    } in ENDPOINTS
+    {
+        text.push_str(&format!("  {methods:9} {path}\n"));
+        for line in textwrap(what, 78) {
+            text.push_str(&format!("      {line}\n"));
+        }
+    }
+    text.push_str(
+        "\nWith --auth-token-file, every endpoint but /healthz and /inspect/ requires \
+         `Authorization: Bearer <token>` with a token from one of the files (give several to \
+         rotate). Every replica started with the same secret issues interchangeable tokens: put \
+         as many as needed behind any load balancer.\n\nSecrets: see `videosdk-token sign --help`.",
+    );
+    text
+}
+
+/// `text` in lines of at most `width` characters, broken at spaces.
+pub(super) fn textwrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split_whitespace() {
+        let line = lines.last_mut().expect("one line at least");
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(word.to_owned());
+        } else {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+    }
+    lines
+}
+
+/// The methods [`ENDPOINTS`] lists for the endpoint `path` matches, if any.
+pub(super) fn methods_of(path: &str) -> Option<&'static str> {
+    let segments = |p: &str| p.trim_end_matches('/').split('/').count();
+    ENDPOINTS.iter().find_map(|endpoint| {
+        let (methods, pattern) = (endpoint.methods, endpoint.path);
+        let matches = match pattern.split_once("/:") {
+            Some((prefix, _)) => {
+                path.strip_prefix(prefix)
+                    .is_some_and(|rest| rest.starts_with('/') && rest.len() > 1)
+                    && segments(path) == segments(pattern)
+            }
+            None => path.trim_end_matches('/') == pattern.trim_end_matches('/'),
+        };
+        matches.then_some(methods)
+    })
+}
+
+/// `ok`, or 503 `{"error":"draining"}` once shutdown has begun.
+pub(super) async fn healthz(State(service): State<Arc<Service>>) -> Response {
+    if service.draining() {
+        Refusal::status(StatusCode::SERVICE_UNAVAILABLE, "draining").into_response()
+    } else {
+        "ok\n".into_response()
+    }
+}
+
+/// 405, naming the methods the table lists for the path.
+async fn not_allowed(uri: Uri) -> Refusal {
+    let allowed = methods_of(uri.path()).unwrap_or("another method");
+    Refusal::status(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!("method not allowed here; use {allowed}"),
+    )
+}
+
+pub(super) async fn not_found() -> Refusal {
+    let list: Vec<String> = ENDPOINTS
+        .iter()
+        .map(|e| format!("{} {}", e.methods, e.path))
+        .collect();
+    Refusal::status(
+        StatusCode::NOT_FOUND,
+        format!("no such endpoint: {}", list.join("; ")),
+    )
+}
+
+/// `GET /metrics`: every metric, in the Prometheus text format.
+pub(super) async fn metrics(State(service): State<Arc<Service>>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        service.metrics.encode(),
+    )
+        .into_response()
+}
+
+/// `/inspect` → `/inspect/`, where the page's relative links resolve.
+pub(super) async fn inspect_redirect() -> Response {
+    (
+        StatusCode::PERMANENT_REDIRECT,
+        [(header::LOCATION, "/inspect/")],
+    )
+        .into_response()
+}
+
+pub(super) async fn inspect_page() -> Response {
+    inspector_response("index.html")
+}
+
+pub(super) async fn inspect_file(Path(file): Path<String>) -> Response {
+    inspector_response(&file)
+}
+
+/// A file of the token inspector, under its Content-Security-Policy.
+pub(super) fn inspector_response(name: &str) -> Response {
+    if !inspect::built() {
+        return Refusal::status(StatusCode::NOT_FOUND, inspect::NOT_BUILT).into_response();
+    }
+    match inspect::file(name) {
+        Some((mime, bytes)) => (
+            [
+                (header::CONTENT_TYPE, mime),
+                (header::CONTENT_SECURITY_POLICY, inspect::CSP),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+                (header::REFERRER_POLICY, "no-referrer"),
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
+            bytes,
+        )
+            .into_response(),
+        None => {
+            Refusal::status(StatusCode::NOT_FOUND, "no such file of the inspector").into_response()
+        }
+    }
+}
+
+/// The router: every endpoint of [`ENDPOINTS`] this configuration serves, the guarded ones
+/// behind `guard`, then the middleware every request passes (innermost first).
+pub(super) fn router(service: Arc<Service>, config: &Config) -> Router {
+    let mut guarded = Router::new();
+    let mut open = Router::new();
+    for endpoint in ENDPOINTS.iter().filter(|e| (e.served)(config)) {
+        for &(path, handlers) in endpoint.routes {
+            match endpoint.callers {
+                Callers::Guarded => guarded = guarded.route(path, handlers()),
+                Callers::Open => open = open.route(path, handlers()),
+            }
+        }
+    }
+    let guarded = guarded.route_layer(middleware::from_fn_with_state(Arc::clone(&service), guard));
+    let mut app = Router::new()
+        .merge(guarded)
+        .merge(open)
+        .route_layer(middleware::from_fn_with_state(Arc::clone(&service), timing))
+        .fallback(not_found)
+        .method_not_allowed_fallback(not_allowed)
+        .with_state(Arc::clone(&service))
+        .layer(DefaultBodyLimit::max(config.max_body))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&service),
+            deadline,
+        ));
+    if let Some(origins) = &config.cors {
+        if config.any_origin && service.credentials.load().auth_tokens.is_empty() {
+            log!(
+                "warning: CORS for any origin without --auth-token-file lets any web page get tokens from this server"
+            );
+        }
+        app = app.layer(
+            CorsLayer::new()
+                .allow_origin(origins.clone())
+                .allow_methods([Method::GET, Method::POST])
+                .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION]),
+        );
+    }
+    app = app
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&service),
+            host_check,
+        ))
+        .layer(middleware::from_fn_with_state(service, json_errors));
+    if config.access_log {
+        app = app.layer(middleware::from_fn(access_log));
+    }
+    app
+}
