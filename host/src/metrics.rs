@@ -67,7 +67,7 @@ pub struct OutcomeLabels {
 /// A route as the router matched it (`/get-token/{room_id}`, never the room itself).
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RouteLabels {
-    pub route: String,
+    pub route: &'static str,
 }
 
 /// An upstream answer's status, or `timeout` / `error` when there was none.

@@ -1,19 +1,18 @@
 //! What runs around every request: the Host check, the bearer check and the rate limit, the
 //! deadline, JSON bodies for every refusal, latency metrics and the access log.
 
-use std::fmt::Write as _;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::config::host_name;
 use super::state::{Refusal, Service, bearer, too_large};
-use crate::metrics::{Reason, RouteLabels};
+use crate::metrics::Reason;
 
 /// Before a protected route reads its body: the bearer token, then a declared length over
 /// `--max-body` (413 at once, without waiting for a body that may never come).
@@ -30,7 +29,7 @@ pub(super) async fn guard(
         if limiter.len() >= MAX_CALLERS {
             limiter.retain_recent();
             if limiter.len() >= MAX_CALLERS {
-                key = "others".to_owned();
+                key = Caller::Others;
             }
         }
         if let Err(not_until) = limiter.check_key(&key) {
@@ -60,18 +59,29 @@ pub(super) async fn guard(
     next.run(request).await
 }
 
+/// Who a request comes from, as the rate limiter tells callers apart.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub(super) enum Caller {
+    /// The user the identity header names.
+    User(String),
+    /// A bearer token this server checked, as its digest (the limiter holds no credential).
+    Bearer([u8; 32]),
+    /// The peer address.
+    Address(IpAddr),
+    /// Everyone past [`MAX_CALLERS`], and a request with no peer address.
+    Others,
+}
+
 impl Service {
-    /// Who a request comes from, for the rate limit: the authenticated user, else the bearer
-    /// token (a digest of it, so the limiter holds no credential), else the address.
     /// The rate limiter's key for a request: the user the identity header names (checked as
     /// [`Service::identity`] checks it), else the bearer token when this server checks them
     /// (the guard has then accepted it), else the peer address. An invented value never makes
     /// a new caller: a header that is not a user, or a bearer nobody checks, counts as its
     /// address.
-    pub(super) fn caller(&self, request: &Request) -> String {
+    pub(super) fn caller(&self, request: &Request) -> Caller {
         let headers = request.headers();
         if let Ok(Some(user)) = self.identity(headers) {
-            return format!("user {user}");
+            return Caller::User(user);
         }
         let checked = !self.credentials.load().auth_tokens.is_empty();
         if checked
@@ -80,18 +90,12 @@ impl Service {
                 .and_then(|v| bearer(v.as_bytes()))
         {
             use sha2::Digest;
-            let digest = sha2::Sha256::digest(token);
-            let mut key = String::with_capacity(7 + 64);
-            key.push_str("bearer ");
-            for byte in digest {
-                let _ = write!(key, "{byte:02x}");
-            }
-            return key;
+            return Caller::Bearer(sha2::Sha256::digest(token).into());
         }
-        request.extensions().get::<SocketAddr>().map_or_else(
-            || "unknown".to_owned(),
-            |addr| format!("address {}", addr.ip()),
-        )
+        request
+            .extensions()
+            .get::<SocketAddr>()
+            .map_or(Caller::Others, |addr| Caller::Address(addr.ip()))
     }
 }
 
@@ -99,50 +103,51 @@ impl Service {
 /// new callers share one allowance, so that memory stays bounded whatever callers invent.
 pub(super) const MAX_CALLERS: usize = 100_000;
 
-/// `--request-timeout` over the whole exchange, body included, answered in JSON.
-pub(super) async fn deadline(
+/// What every request passes first: the Host check, then `--request-timeout` over the whole
+/// exchange (body included), then every error in the same JSON shape, counted once by its
+/// reason.
+pub(super) async fn front(
     State(service): State<Arc<Service>>,
     request: Request,
     next: Next,
 ) -> Response {
-    match tokio::time::timeout(service.request_timeout, next.run(request)).await {
-        Ok(response) => response,
-        Err(_) => Refusal::status(
-            StatusCode::REQUEST_TIMEOUT,
-            format!(
-                "the request took longer than {}",
-                humantime::format_duration(service.request_timeout)
-            ),
+    let response = if host_allowed(&service, &request) {
+        match tokio::time::timeout(service.request_timeout, next.run(request)).await {
+            Ok(response) => response,
+            Err(_) => Refusal::status(
+                StatusCode::REQUEST_TIMEOUT,
+                format!(
+                    "the request took longer than {}",
+                    humantime::format_duration(service.request_timeout)
+                ),
+            )
+            .into_response(),
+        }
+    } else {
+        Refusal::status(
+            StatusCode::FORBIDDEN,
+            "this server does not answer to that Host; see --allowed-host",
         )
-        .into_response(),
-    }
+        .into_response()
+    };
+    json_errors(&service, response)
 }
 
 /// Only the Host names this server is meant to answer to (DNS rebinding would otherwise let
 /// any web page mint tokens from a server on loopback). `/healthz` answers any.
-pub(super) async fn host_check(
-    State(service): State<Arc<Service>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    if let Some(allowed) = &service.allowed_hosts
-        && request.uri().path() != "/healthz"
-    {
-        let host = request
-            .headers()
-            .get(header::HOST)
-            .and_then(|v| v.to_str().ok())
-            .map(host_name);
-        let ok = host.is_some_and(|name| is_loopback_name(&name) || allowed.contains(&name));
-        if !ok {
-            return Refusal::status(
-                StatusCode::FORBIDDEN,
-                "this server does not answer to that Host; see --allowed-host",
-            )
-            .into_response();
-        }
+fn host_allowed(service: &Service, request: &Request) -> bool {
+    let Some(allowed) = &service.allowed_hosts else {
+        return true;
+    };
+    if request.uri().path() == "/healthz" {
+        return true;
     }
-    next.run(request).await
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(host_name);
+    host.is_some_and(|name| is_loopback_name(&name) || allowed.contains(&name))
 }
 
 pub(super) fn is_loopback_name(name: &str) -> bool {
@@ -154,14 +159,10 @@ pub(super) fn is_loopback_name(name: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-/// Every error in the same JSON shape, those answered below the handlers too (405, and 413
-/// for a body without a declared length); their other headers, such as `Allow`, are kept.
-pub(super) async fn json_errors(
-    State(service): State<Arc<Service>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let response = count_refusal(&service, next.run(request).await);
+/// Every error in the same JSON shape, those answered below the handlers too (413 for a body
+/// without a declared length, say); their other headers, such as `Allow`, are kept.
+fn json_errors(service: &Service, response: Response) -> Response {
+    let response = count_refusal(service, response);
     let status = response.status();
     let is_json = response
         .headers()
@@ -188,7 +189,7 @@ pub(super) async fn json_errors(
     }
     let (fresh_parts, body) = fresh.into_parts();
     parts.extensions.extend(fresh_parts.extensions);
-    count_refusal(&service, Response::from_parts(parts, body))
+    count_refusal(service, Response::from_parts(parts, body))
 }
 
 /// Counts a refusal once, by the reason it carries; returns the response unchanged.
@@ -196,27 +197,6 @@ pub(super) fn count_refusal(service: &Service, mut response: Response) -> Respon
     if let Some(reason) = response.extensions_mut().remove::<Reason>() {
         service.metrics.refused(reason);
     }
-    response
-}
-
-/// The time each matched route takes, for the latency histogram (the route as written,
-/// `/get-token/{room_id}`, never the room).
-pub(super) async fn timing(
-    State(service): State<Arc<Service>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let start = Instant::now();
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "other".to_owned(), |p| p.as_str().to_owned());
-    let response = next.run(request).await;
-    service
-        .metrics
-        .latency
-        .get_or_create(&RouteLabels { route })
-        .observe(start.elapsed().as_secs_f64());
     response
 }
 

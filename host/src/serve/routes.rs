@@ -2,31 +2,30 @@
 //! each endpoint's request type and its handler.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use anyhow::Result;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Path, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
-use axum::middleware::{self};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use tower_http::cors::CorsLayer;
 
-use axum::routing::MethodRouter;
-
 use super::config::Config;
-use super::middleware::{access_log, deadline, guard, host_check, json_errors, timing};
+use super::middleware::{access_log, front, guard};
 use super::state::{Refusal, Service};
 use crate::cli::Use;
 use crate::clock;
 use crate::error::refusal_text;
 use crate::input;
 use crate::inspect;
-use crate::meetings::{self};
-use crate::metrics::{Endpoint, Outcome, OutcomeLabels};
+use crate::meetings;
+use crate::metrics::{Endpoint, Outcome, OutcomeLabels, RouteLabels};
 use crate::verify::{Access, Summary};
 
 /// The endpoint's fields, read into its serde type from the query or the body by
@@ -496,11 +495,7 @@ pub(super) fn router(service: Arc<Service>, config: &Config) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(not_allowed)
         .with_state(Arc::clone(&service))
-        .layer(DefaultBodyLimit::max(config.max_body))
-        .layer(middleware::from_fn_with_state(
-            Arc::clone(&service),
-            deadline,
-        ));
+        .layer(DefaultBodyLimit::max(config.max_body));
     if let Some(origins) = &config.cors {
         if config.any_origin && service.credentials.load().auth_tokens.is_empty() {
             log!(
@@ -514,14 +509,33 @@ pub(super) fn router(service: Arc<Service>, config: &Config) -> Router {
                 .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION]),
         );
     }
-    app = app
-        .layer(middleware::from_fn_with_state(
-            Arc::clone(&service),
-            host_check,
-        ))
-        .layer(middleware::from_fn_with_state(service, json_errors));
+    app = app.layer(middleware::from_fn_with_state(service, front));
     if config.access_log {
         app = app.layer(middleware::from_fn(access_log));
     }
     app
+}
+
+/// The time each matched route takes, for the latency histogram (the route as written,
+/// `/get-token/{room_id}`, never the room).
+pub(super) async fn timing(
+    State(service): State<Arc<Service>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let start = Instant::now();
+    let matched = request.extensions().get::<MatchedPath>();
+    let route = ENDPOINTS
+        .iter()
+        .flat_map(|endpoint| endpoint.routes)
+        .map(|&(path, _)| path)
+        .find(|&path| matched.is_some_and(|m| m.as_str() == path))
+        .unwrap_or("other");
+    let response = next.run(request).await;
+    service
+        .metrics
+        .latency
+        .get_or_create(&RouteLabels { route })
+        .observe(start.elapsed().as_secs_f64());
+    response
 }

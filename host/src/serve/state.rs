@@ -18,6 +18,7 @@ use arc_swap::ArcSwap;
 use axum::http::HeaderName;
 
 use super::config::{Config, Credentials, Sources};
+use super::middleware::Caller;
 use crate::cli::RuleArgs;
 use crate::meetings::{Upstream, UpstreamError};
 use crate::metrics::{Endpoint, IssuedLabels, Metrics, Reason, Scope, UpstreamLabels};
@@ -44,7 +45,7 @@ pub(super) struct Service {
     pub(super) identity_header: Option<HeaderName>,
     /// How `/verify` checks tokens (`--leeway`, `--max-token-len`, `--refuse-unknown-names`).
     pub(super) rules: RuleArgs,
-    pub(super) limiter: Option<governor::DefaultKeyedRateLimiter<String>>,
+    pub(super) limiter: Option<governor::DefaultKeyedRateLimiter<Caller>>,
     pub(super) metrics: Metrics,
     /// Set when shutdown begins, so that `/healthz` tells load balancers to stop sending
     /// before the listener closes.
