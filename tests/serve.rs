@@ -2983,3 +2983,32 @@ fn a_closed_log_pipe_does_not_stop_answers() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// A request over the server's limits is answered in the same JSON shape as every refusal:
+/// a long request target (414), too many or too large headers (431).
+#[test]
+fn oversized_requests_get_json_refusals() {
+    let server = Server::start(&["--quiet"]);
+    let long = format!("/get-token?roomId={}", "r".repeat(9000));
+    let many: Vec<(String, String)> = (0..80)
+        .map(|i| (format!("X-Extra-{i}"), "v".to_owned()))
+        .collect();
+    let big = [("X-Big".to_owned(), "b".repeat(20_000))];
+    for (path, headers, status) in [
+        (long.as_str(), &[][..], 414),
+        ("/get-token", &many[..], 431),
+        ("/get-token", &big[..], 431),
+    ] {
+        let headers: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let (got, body) = http(server.addr, "GET", path, &headers, b"");
+        assert_eq!(got, status, "{body}");
+        let error = json_body(&body)["error"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(!error.is_empty(), "{body}");
+    }
+}

@@ -12,10 +12,14 @@ use tower::ServiceExt;
 use std::sync::atomic::Ordering;
 
 use super::config::Config;
+use super::middleware::MAX_HEADERS;
 use super::state::Service;
 
 /// How long in-flight requests may take to finish after a shutdown signal.
 pub(super) const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// Headers hyper reads before it answers a bare 431 itself: four times what `front` accepts.
+const HYPER_MAX_HEADERS: usize = 4 * MAX_HEADERS;
 
 /// Longest pause after a failed accept (out of descriptors, say) before trying again.
 pub(super) const ACCEPT_BACKOFF_MAX: Duration = Duration::from_millis(500);
@@ -125,9 +129,12 @@ pub(super) async fn serve(app: Router, config: &Config, service: Arc<Service>) -
                 app.clone().oneshot(request.map(axum::body::Body::new))
             },
         );
+        // The HTTP layer's own limits sit above the ones `front` answers in JSON (414, 431),
+        // so that only a request far past them gets hyper's bare status.
         let connection = hyper::server::conn::http1::Builder::new()
             .timer(TokioTimer::new())
             .header_read_timeout(header_timeout)
+            .max_headers(HYPER_MAX_HEADERS)
             .serve_connection(TokioIo::new(stream), service);
         let connection = graceful.watch(connection);
         let open = connections.clone();

@@ -111,7 +111,9 @@ pub(super) async fn front(
     request: Request,
     next: Next,
 ) -> Response {
-    let response = if host_allowed(&service, &request) {
+    let response = if let Some(refusal) = oversized(&request) {
+        refusal.into_response()
+    } else if host_allowed(&service, &request) {
         match tokio::time::timeout(service.request_timeout, next.run(request)).await {
             Ok(response) => response,
             Err(_) => Refusal::status(
@@ -131,6 +133,39 @@ pub(super) async fn front(
         .into_response()
     };
     json_errors(&service, response)
+}
+
+/// Longest request target (path and query) answered; longer gets 414.
+pub(super) const MAX_URI: usize = 8 * 1024;
+/// Most header fields, and most bytes of header names and values, answered; more gets 431.
+pub(super) const MAX_HEADERS: usize = 64;
+pub(super) const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+/// 414 or 431 in JSON for a request over this server's limits (hyper's own, which answer
+/// with an empty body, are set higher).
+fn oversized(request: &Request) -> Option<Refusal> {
+    let uri = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |p| p.as_str().len());
+    if uri > MAX_URI {
+        return Some(Refusal::status(
+            StatusCode::URI_TOO_LONG,
+            format!("the request target is longer than {MAX_URI} bytes"),
+        ));
+    }
+    let headers = request.headers();
+    let bytes: usize = headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len())
+        .sum();
+    if headers.len() > MAX_HEADERS || bytes > MAX_HEADER_BYTES {
+        return Some(Refusal::status(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            format!("the headers are over {MAX_HEADERS} fields or {MAX_HEADER_BYTES} bytes"),
+        ));
+    }
+    None
 }
 
 /// Only the Host names this server is meant to answer to (DNS rebinding would otherwise let
