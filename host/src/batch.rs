@@ -9,7 +9,6 @@
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
@@ -21,7 +20,6 @@ use videosdk_token_core::{Key, sign};
 use crate::cli::BatchArgs;
 use crate::clock;
 use crate::issuer::Issuer;
-use crate::line;
 use crate::request::{Names, TokenRequest};
 use crate::spec::{Answer, Spec};
 
@@ -34,24 +32,8 @@ const BLOCK_LINES: usize = 16 * 1024;
 /// Lines each signing task turns into one output buffer.
 const TASK_LINES: usize = 256;
 
-/// An input line, and what the fixed-schema reader made of it.
-#[derive(Clone, Copy)]
-struct Line<'b> {
-    text: &'b str,
-    simple: Option<&'b line::Simple>,
-}
-
-/// Reads one input line: as the fixed-schema reader already did, or by serde (with its
-/// precise messages).
-fn read_line(line: Line<'_>) -> Result<TokenRequest<'_>> {
-    match line.simple {
-        Some(simple) => Ok(simple.request(line.text)),
-        None => read_line_with_serde(line.text),
-    }
-}
-
-/// Reads a line that is not in the simple form, by serde.
-fn read_line_with_serde(text: &str) -> Result<TokenRequest<'_>> {
+/// Reads an input line into the request model, by serde.
+fn read_line(text: &str) -> Result<TokenRequest<'static>> {
     // serde would read an array as the fields in order; only an object names them.
     if !text.trim_start().starts_with('{') {
         bail!("not a JSON object (every line must be an object, {{}} for the defaults)");
@@ -82,17 +64,16 @@ fn write_answer(out: &mut Vec<u8>, token: &str, exp: u64, json: bool) {
     out.push(b'\n');
 }
 
-/// Signs one input line (a [`TokenRequest`] over the flags' defaults) and appends its output
-/// line to `out`.
+/// Signs one input line's request over the flags' defaults and appends its output line to
+/// `out`.
 fn sign_line(
-    text: Line<'_>,
+    line: &TokenRequest<'_>,
     defaults: &Spec<'_>,
     key: &Key,
     json: bool,
     out: &mut Vec<u8>,
     buf: &mut Vec<u8>,
 ) -> Result<()> {
-    let line = read_line(text)?;
     let mut names = Names::default();
     let spec = line.resolve(defaults, None, &mut names)?;
     let claims = spec.claims()?;
@@ -103,16 +84,13 @@ fn sign_line(
     Ok(())
 }
 
-/// Whole input lines (without their endings) in one buffer, checked to be UTF-8, with the
-/// simple ones already read (see the `line` module): the reading thread does that much of the
-/// work.
+/// Input lines checked to be UTF-8 and read into requests by serde: the reading thread does
+/// that much of the work, while the signing threads sign the block before.
 struct Block {
     /// Number of the block's first line.
     first: usize,
-    text: String,
-    lines: Vec<Range<usize>>,
-    /// Each line read by the fixed-schema reader, or `None` for serde.
-    simple: Vec<Option<line::Simple>>,
+    /// Each line's request, or why it is not one (reported in line order when signing).
+    requests: Vec<Result<TokenRequest<'static>>>,
     /// The line after the last, which is not UTF-8: its error comes after theirs.
     not_utf8: Option<usize>,
     /// Input bytes consumed, for the progress bar.
@@ -166,18 +144,16 @@ fn read_block(reader: &mut impl BufRead, first: usize) -> Result<Option<Block>> 
             (text, Some(first + bad))
         }
     };
-    let simple = lines
+    let requests = lines
         .iter()
-        .map(|range| line::read(text.get(range.clone()).unwrap_or_default()))
-        .collect();
-    Ok(if lines.is_empty() && not_utf8.is_none() {
+        .map(|range| read_line(text.get(range.clone()).unwrap_or_default()))
+        .collect::<Vec<_>>();
+    Ok(if requests.is_empty() && not_utf8.is_none() {
         None
     } else {
         Some(Block {
             first,
-            text,
-            lines,
-            simple,
+            requests,
             not_utf8,
             consumed,
         })
@@ -187,20 +163,18 @@ fn read_block(reader: &mut impl BufRead, first: usize) -> Result<Option<Block>> 
 /// Signs a block into output buffers, one per task, in order.
 fn sign_block(block: &Block, defaults: &Spec<'_>, key: &Key, json: bool) -> Result<Vec<Vec<u8>>> {
     let signed = block
-        .lines
+        .requests
         .par_chunks(TASK_LINES)
-        .zip(block.simple.par_chunks(TASK_LINES))
         .enumerate()
-        .map(|(task, (lines, simple))| {
-            let mut out = Vec::with_capacity(lines.len() * 384);
+        .map(|(task, requests)| {
+            let mut out = Vec::with_capacity(requests.len() * 384);
             let mut buf = Vec::new();
             let first = block.first + task * TASK_LINES;
-            for (i, (range, simple)) in lines.iter().zip(simple).enumerate() {
-                let line = Line {
-                    text: block.text.get(range.clone()).unwrap_or_default(),
-                    simple: simple.as_ref(),
-                };
-                sign_line(line, defaults, key, json, &mut out, &mut buf)
+            for (i, request) in requests.iter().enumerate() {
+                request
+                    .as_ref()
+                    .map_err(|e| anyhow!("{e}"))
+                    .and_then(|request| sign_line(request, defaults, key, json, &mut out, &mut buf))
                     .map_err(|e| anyhow!("line {}: {e}", first + i))?;
             }
             Ok(out)
@@ -362,7 +336,7 @@ fn reader(mut input: Box<dyn BufRead + Send>, blocks: SyncSender<Result<Block>>)
     loop {
         match read_block(&mut input, first) {
             Ok(Some(block)) => {
-                first += block.lines.len();
+                first += block.requests.len();
                 if blocks.send(Ok(block)).is_err() {
                     return;
                 }
@@ -427,7 +401,7 @@ pub fn run(args: &BatchArgs) -> Result<()> {
         for block in block_rx {
             let block = block?;
             let buffers = pool.install(|| sign_block(&block, &defaults, key, args.json))?;
-            signed += block.lines.len();
+            signed += block.requests.len();
             consumed += block.consumed;
             bar.set_position(consumed);
             bar.set_message(format!("{signed} tokens"));

@@ -11,7 +11,6 @@ mod escape;
 mod input;
 mod inspect;
 mod issuer;
-mod line;
 mod meetings;
 mod metrics;
 mod paint;
