@@ -1833,3 +1833,25 @@ fn batch_output_refuses_read_only_and_hard_linked_files() {
     assert!(err(&assert).contains("2 hard links"), "{}", err(&assert));
     assert_eq!(std::fs::read(&linked).expect("read"), b"old\n");
 }
+
+/// A closed standard output is refused rather than written into nothing (Rust's runtime
+/// reopens it on /dev/null); a shell's `>/dev/null` is a choice and succeeds.
+#[test]
+fn a_closed_standard_output_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (redirect, code) in [(">&-", 2), (">/dev/null", 0)] {
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(format!("exec \"$0\" sign --api-key k {redirect}"))
+            .arg(videosdk_token())
+            .current_dir(dir.path())
+            .env("VIDEOSDK_SECRET_KEY", SECRET)
+            .output()
+            .expect("sh runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{redirect}: {stderr}");
+        if code == 2 {
+            assert!(stderr.contains("standard output is closed"), "{stderr}");
+        }
+    }
+}

@@ -45,6 +45,16 @@ fn main() -> ExitCode {
         }
     };
     paint::choose(cli.color);
+    let writes_stdout = match &cli.command {
+        Command::Serve(_) | Command::Inspect(_) => false,
+        Command::Batch(args) => args.output.is_none(),
+        _ => true,
+    };
+    if writes_stdout && stdout_was_closed() {
+        return report(&anyhow::anyhow!(
+            "standard output is closed, so the result would be lost: give a file or a pipe"
+        ));
+    }
     let result = match cli.command {
         Command::Sign(args) => sign::run(&args),
         Command::Verify(args) => verify::run(&args),
@@ -59,6 +69,25 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => report(&failure),
     }
+}
+
+/// Whether standard output was closed when the program started (`videosdk-token sign >&-`).
+/// Rust's runtime puts `/dev/null` there, read-write, before `main`, so writes would succeed
+/// into nothing; a shell's `>/dev/null` opens it write-only, which is a choice and is kept.
+#[cfg(target_os = "linux")]
+fn stdout_was_closed() -> bool {
+    let null = std::fs::read_link("/proc/self/fd/1").is_ok_and(|p| p.as_os_str() == "/dev/null");
+    null && std::fs::read_to_string("/proc/self/fdinfo/1").is_ok_and(|info| {
+        info.lines()
+            .find_map(|line| line.strip_prefix("flags:"))
+            .and_then(|flags| u32::from_str_radix(flags.trim(), 8).ok())
+            .is_some_and(|flags| flags & 0o3 == 0o2)
+    })
+}
+
+#[cfg(not(target_os = "linux"))]
+fn stdout_was_closed() -> bool {
+    false
 }
 
 /// The command-line grammar, with `serve --help` listing the endpoints from the router's
