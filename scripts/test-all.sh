@@ -164,6 +164,7 @@ step "The npm package's tests under node --test, and a short run of its bench"
 node benches/node/bench.mjs --quick
 
 step "The Python package: its wheel built by maturin and installed in a fresh venv, pytest (golden vectors, Node and PyJWT cross-checks), mypy --strict, and the bench against PyJWT"
+(cd python && cargo fmt --check && cargo clippy --release --locked -- -D warnings)
 venv=target/python-venv
 rm -rf "$venv" target/python-dist
 python3 -m venv "$venv"
