@@ -12,6 +12,7 @@ use tower::ServiceExt;
 use std::sync::atomic::Ordering;
 
 use super::config::Config;
+use super::hyper_errors::JsonErrors;
 use super::middleware::MAX_HEADERS;
 use super::state::Service;
 
@@ -135,7 +136,7 @@ pub(super) async fn serve(app: Router, config: &Config, service: Arc<Service>) -
             .timer(TokioTimer::new())
             .header_read_timeout(header_timeout)
             .max_headers(HYPER_MAX_HEADERS)
-            .serve_connection(TokioIo::new(stream), service);
+            .serve_connection(TokioIo::new(JsonErrors::new(stream)), service);
         let connection = graceful.watch(connection);
         let open = connections.clone();
         open.inc();

@@ -23,6 +23,7 @@ macro_rules! log {
 }
 
 mod config;
+mod hyper_errors;
 mod listener;
 mod middleware;
 mod routes;
