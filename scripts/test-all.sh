@@ -163,15 +163,21 @@ step "The npm package's tests under node --test, and a short run of its bench"
 (cd wasm && node --test test/) 2>&1 | tee -a "$results"
 node benches/node/bench.mjs --quick
 
-step "The Python package: its wheel built by maturin and installed in a fresh venv, pytest (golden vectors, Node and PyJWT cross-checks), mypy --strict, and the bench against PyJWT"
-(cd python && cargo fmt --check && cargo clippy --release --locked -- -D warnings)
+step "The Python package: its wheel and its sdist built by maturin and installed in a fresh venv, pytest (golden vectors, Node and PyJWT cross-checks), mypy --strict, and the bench against PyJWT"
 venv=target/python-venv
 rm -rf "$venv" target/python-dist
 python3 -m venv "$venv"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r python/requirements-test.txt
-(cd python && CARGO_TARGET_DIR="$PWD/../target/python" \
-    "../$venv/bin/maturin" build --release --locked --quiet -o ../target/python-dist)
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check target/python-dist/*.whl
+# The wheel, and the sdist built and installed the way pip builds one (its Rust build reuses
+# the wheel's target directory); the wheel is what the tests then run.
+export CARGO_TARGET_DIR="$PWD/target/python"
+(cd python && "../$venv/bin/maturin" build --release --locked --quiet -o ../target/python-dist \
+    && "../$venv/bin/maturin" sdist -o ../target/python-dist)
+PATH="$PWD/$venv/bin:$PATH" "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+    --no-build-isolation target/python-dist/*.tar.gz
+"$venv/bin/python" -c 'import videosdk_token; print("the sdist installs:", videosdk_token.sign("k", ["allow_join"], secret="s" * 32)[:20])'
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps target/python-dist/*.whl
+unset CARGO_TARGET_DIR
 (cd python/tests && "../../$venv/bin/python" -m pytest -q -p no:cacheprovider .) 2>&1 | tee -a "$results"
 (cd python && "../$venv/bin/python" -m mypy --strict --no-incremental videosdk_token tests/typed_usage.py)
 # A slow run is a noisy neighbour more often than slow code: three tries before failing.

@@ -26,7 +26,7 @@ pub fn videosdk_token() -> &'static Path {
 /// # Panics
 /// When `host/Cargo.toml` has no `version = "…"` line.
 pub fn version() -> String {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("host/Cargo.toml");
+    let manifest = crate::root().join("host/Cargo.toml");
     std::fs::read_to_string(manifest)
         .expect("host/Cargo.toml")
         .lines()

@@ -3,8 +3,6 @@
 //! it, and fails when the page and the measurement disagree by more than 2% (a new compiler
 //! moves a count by a few instructions; a stale page is off by more).
 
-use std::path::Path;
-
 /// How far a quoted figure may be from the measurement, in thousandths.
 pub const TOLERANCE_PERMILLE: u64 = 20;
 
@@ -76,7 +74,7 @@ fn cell(page_text: &str, row: &str, column: usize) -> Option<String> {
 /// When a page, a row or a figure is missing, or a figure is off by more than
 /// [`TOLERANCE_PERMILLE`].
 pub fn check(quoted: &[Quoted<'_>]) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = crate::root();
     let mut wrong = Vec::new();
     for q in quoted {
         let text = std::fs::read_to_string(root.join(q.page))

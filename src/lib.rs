@@ -27,6 +27,17 @@ pub mod guide {
     pub struct Performance;
 }
 
+/// The repository's root, where the tests, benches, docs and the other crates are (the
+/// harness's manifest is in `harness/`).
+///
+/// # Panics
+/// Never: `harness/` has a parent.
+pub fn root() -> &'static std::path::Path {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("harness/ is in the repository")
+}
+
 pub mod binary;
 pub mod c;
 pub mod example;

@@ -146,7 +146,7 @@ pub fn panic_symbols(image: &Path, expected: &str) -> Vec<String> {
 /// The Rust firmware's folder, `firmware/`.
 #[must_use]
 pub fn firmware_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("firmware")
+    crate::root().join("firmware")
 }
 
 /// Builds every Rust firmware image and returns the folder holding them: with the firmware's

@@ -2,7 +2,6 @@
 //! parser): a script in the repository, fed on standard input, its output read back.
 
 use std::io::Write;
-use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 /// Runs `program` (`node`, `python3`) on the repository script `script` with `input` on
@@ -11,7 +10,7 @@ use std::process::{Command, Output, Stdio};
 /// # Panics
 /// When the program cannot be started; the test command installs both.
 pub fn run(program: &str, script: &str, input: &[u8]) -> Output {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(script);
+    let path = crate::root().join(script);
     let mut child = Command::new(program)
         .arg(&path)
         .stdin(Stdio::piped())

@@ -156,7 +156,7 @@ impl Typed<'_> {
 /// Path of the vector file.
 #[must_use]
 pub fn path() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/vectors.json")
+    crate::root().join("tests/vectors/vectors.json")
 }
 
 /// Reads the vector file.

@@ -1188,10 +1188,8 @@ fn secret_files_and_stdin_follow_one_rule() {
 #[test]
 fn dotenv_files_sign_with_the_key_node_dotenv_reads() {
     let doc: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/dotenv.json"),
-        )
-        .expect("dotenv.json"),
+        &std::fs::read_to_string(videosdk_token_harness::root().join("tests/vectors/dotenv.json"))
+            .expect("dotenv.json"),
     )
     .expect("json");
     let mut signed = 0;

@@ -7,14 +7,14 @@
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use videosdk_token_harness::binary::videosdk_token;
 
 fn page(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(name)
+    videosdk_token_harness::root().join(name)
 }
 
 fn text(name: &str) -> String {

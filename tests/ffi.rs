@@ -19,7 +19,7 @@ const MAX_C_SIGN_STACK: u64 = 1024;
 const MAX_C_VERIFY_STACK: u64 = 1536;
 
 fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    videosdk_token_harness::root()
 }
 
 fn ffi_dir() -> PathBuf {

@@ -4,7 +4,6 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -148,7 +147,7 @@ fn replicas_behind_haproxy_survive_a_stop_and_a_kill() {
     let ports = [free_port(), free_port(), free_port()];
     let front: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().expect("addr");
     let mut replicas: Vec<Child> = ports.iter().map(|&p| replica(p)).collect();
-    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/haproxy.cfg");
+    let config = videosdk_token_harness::root().join("deploy/haproxy.cfg");
     let mut haproxy = Command::new("haproxy")
         .arg("-db")
         .arg("-f")

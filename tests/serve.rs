@@ -2514,8 +2514,7 @@ fn the_inspector_page_agrees_with_decode_and_verify_in_headless_chromium() {
             "decode": decode, "verify": verified, "refusal": refused,
         }));
     }
-    let shots =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/inspector-screenshots");
+    let shots = videosdk_token_harness::root().join("target/inspector-screenshots");
     std::fs::create_dir_all(&shots).expect("screenshot folder");
     let page_url = format!("file://{}", dir.path().join("page/index.html").display());
     let job = json!({
@@ -2540,7 +2539,7 @@ fn the_inspector_page_agrees_with_decode_and_verify_in_headless_chromium() {
     if std::env::var_os("VIDEOSDK_TOKEN_BLESS").is_some() {
         std::fs::copy(
             shots.join("http-inspector.png"),
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("inspector/screenshot.png"),
+            videosdk_token_harness::root().join("inspector/screenshot.png"),
         )
         .expect("copy the screenshot");
     }

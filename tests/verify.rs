@@ -319,10 +319,8 @@ fn scratch_is_free_again_after_the_claims_are_last_used() {
 /// accepted and that `verify` (and `verify_in_place`) refuses with the error the row names.
 #[test]
 fn the_stricter_than_node_table_is_what_verify_does() {
-    let readme = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/security.md"),
-    )
-    .expect("docs/security.md");
+    let readme = std::fs::read_to_string(videosdk_token_harness::root().join("docs/security.md"))
+        .expect("docs/security.md");
     let table = readme
         .split("### Stricter than Node, on purpose")
         .nth(1)

@@ -22,10 +22,9 @@ videosdk_payloads = st.fixed_dictionaries(
     {
         "apikey": ids,
         "permissions": st.lists(st.sampled_from(["allow_join", "ask_join", "allow_mod"]), min_size=1, max_size=3, unique=True),
-        # iat in the past, as a signer writes it (PyJWT also refuses an iat in the future; the
-        # contract does not read iat). exp and nbf stay a minute from now either way, so
-        # that the two decoders, a few microseconds apart, read the same clock.
-        "iat": st.integers(NOW - 10_000, NOW - 60),
+        # exp, nbf and iat stay a minute from now either way, so that the two decoders, a few
+        # microseconds apart, read the same clock.
+        "iat": st.one_of(st.integers(NOW - 10_000, NOW - 60), st.integers(NOW + 60, NOW + 1000)),
         "exp": st.one_of(st.integers(NOW - 10_000, NOW - 60), st.integers(NOW + 60, NOW + 10_000)),
     },
     optional={
@@ -36,9 +35,9 @@ videosdk_payloads = st.fixed_dictionaries(
         "nbf": st.one_of(st.integers(NOW - 1000, NOW - 60), st.integers(NOW + 60, NOW + 1000)),
     },
 ).map(lambda p: p | {"version": 2} if any(k in p for k in ("roomId", "participantId", "roles")) else p).filter(
-    # A token both expired and not yet valid gets either refusal: PyJWT checks nbf first,
-    # the core exp first.
-    lambda p: p.get("nbf", 0) <= p["exp"]
+    # A token both expired and not yet valid gets either refusal: PyJWT checks nbf and iat
+    # first, the core exp first.
+    lambda p: max(p.get("nbf", 0), p["iat"]) <= p["exp"]
 )
 
 PYJWT_TO_OURS: dict[type[Exception], type[Exception]] = {
