@@ -1,7 +1,7 @@
 //! What runs around every request: the Host check, the bearer check and the rate limit, the
 //! deadline, JSON bodies for every refusal, latency metrics and the access log.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -11,7 +11,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::config::host_name;
-use super::state::{Refusal, Service, bearer, too_large};
+use super::state::{Caller, Refusal, Service, bearer, too_large};
 use crate::metrics::Reason;
 
 /// Before a protected route reads its body: the bearer token, then a declared length over
@@ -57,19 +57,6 @@ pub(super) async fn guard(
         return too_large(service.max_body).into_response();
     }
     next.run(request).await
-}
-
-/// Who a request comes from, as the rate limiter tells callers apart.
-#[derive(Clone, PartialEq, Eq, Hash)]
-pub(super) enum Caller {
-    /// The user the identity header names.
-    User(String),
-    /// A bearer token this server checked, as its digest (the limiter holds no credential).
-    Bearer([u8; 32]),
-    /// The peer address.
-    Address(IpAddr),
-    /// Everyone past [`MAX_CALLERS`], and a request with no peer address.
-    Others,
 }
 
 impl Service {

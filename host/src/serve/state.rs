@@ -18,7 +18,6 @@ use arc_swap::ArcSwap;
 use axum::http::HeaderName;
 
 use super::config::{Config, Credentials, Sources};
-use super::middleware::Caller;
 use crate::cli::RuleArgs;
 use crate::meetings::{Upstream, UpstreamError};
 use crate::metrics::{Endpoint, IssuedLabels, Metrics, Reason, Scope, UpstreamLabels};
@@ -411,4 +410,17 @@ pub(super) fn too_large(max_body: usize) -> Refusal {
         StatusCode::PAYLOAD_TOO_LARGE,
         format!("the body is larger than this server's limit of {max_body} bytes"),
     )
+}
+
+/// Who a request comes from, as the rate limiter tells callers apart.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub(super) enum Caller {
+    /// The user the identity header names.
+    User(String),
+    /// A bearer token this server checked, as its digest (the limiter holds no credential).
+    Bearer([u8; 32]),
+    /// The peer address.
+    Address(std::net::IpAddr),
+    /// Everyone past the limiter's cap on callers, and a request with no peer address.
+    Others,
 }
