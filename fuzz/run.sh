@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every fuzz target for SECONDS each (default 60) and reports the executions; fails,
-# pointing at the crashing input, if any target crashes. The test command runs it with 60;
+# pointing at the crashing input, if any target crashes. The test command runs it with 30;
 # a long run is `fuzz/run.sh 600` (ten minutes a target).
 #
 # cargo-fuzz drives libFuzzer, built with AddressSanitizer on a nightly toolchain (installed
