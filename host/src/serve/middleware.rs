@@ -1,65 +1,183 @@
 //! What runs around every request: the Host check, the bearer check and the rate limit, the
 //! deadline, JSON bodies for every refusal, latency metrics and the access log.
 
+use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::task::{Context, Poll};
 use std::time::Instant;
 
-use axum::extract::{Request, State};
+use axum::Router;
+use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use prometheus_client::metrics::histogram::Histogram;
+use tower::{Layer, ServiceExt};
 
 use super::config::host_name;
 use super::state::{Caller, Refusal, Service, bearer, too_large};
 use crate::metrics::Reason;
 
-/// Before a protected route reads its body: the bearer token, then a declared length over
-/// `--max-body` (413 at once, without waiting for a body that may never come).
-pub(super) async fn guard(
-    State(service): State<Arc<Service>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    if let Err(refusal) = service.authorize(request.headers()) {
-        return refusal.into_response();
+/// What one route's requests pass, made once per route when the router is: for a guarded
+/// route [`Service::guard`] first, then its latency histogram (labelled with the route as
+/// written, `/get-token/{room_id}`, never the room). A layer of its own rather than axum's
+/// `from_fn`, which clones and boxes per request: the guard is synchronous, so nothing here
+/// allocates.
+#[derive(Clone)]
+pub(super) struct Around(Arc<AroundState>);
+
+pub(super) struct AroundState {
+    service: Arc<Service>,
+    guarded: bool,
+    latency: Histogram,
+}
+
+impl Around {
+    pub(super) fn new(service: Arc<Service>, guarded: bool, latency: Histogram) -> Self {
+        Self(Arc::new(AroundState {
+            service,
+            guarded,
+            latency,
+        }))
     }
-    if let Some(limiter) = &service.limiter {
-        let mut key = service.caller(&request);
-        if limiter.len() >= MAX_CALLERS {
-            limiter.retain_recent();
-            if limiter.len() >= MAX_CALLERS {
-                key = Caller::Others;
-            }
+}
+
+impl<S> Layer<S> for Around {
+    type Service = AroundRoute<S>;
+
+    fn layer(&self, inner: S) -> AroundRoute<S> {
+        AroundRoute {
+            around: Arc::clone(&self.0),
+            inner,
         }
-        if let Err(not_until) = limiter.check_key(&key) {
-            let wait = not_until.wait_time_from(governor::clock::Clock::now(
-                &governor::clock::DefaultClock::default(),
-            ));
-            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            let mut response = Refusal::status(
-                StatusCode::TOO_MANY_REQUESTS,
-                format!("too many requests; try again in {seconds}s"),
-            )
-            .into_response();
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
-            return response;
+    }
+}
+
+#[derive(Clone)]
+pub(super) struct AroundRoute<S> {
+    around: Arc<AroundState>,
+    inner: S,
+}
+
+impl<S> tower::Service<Request> for AroundRoute<S>
+where
+    S: tower::Service<Request, Response = Response, Error = Infallible>,
+    S::Future: Unpin,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Timed<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let start = Instant::now();
+        let refused = if self.around.guarded {
+            self.around.service.guard(&request)
+        } else {
+            None
+        };
+        let step = match refused {
+            Some(refusal) => Step::Refused(Some(refusal)),
+            None => Step::Inner(self.inner.call(request)),
+        };
+        Timed {
+            step,
+            start,
+            around: Arc::clone(&self.around),
         }
     }
-    let declared = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > service.max_body as u64) {
-        return too_large(service.max_body).into_response();
+}
+
+/// A route's answer, timed into its histogram when it is ready.
+pub(super) struct Timed<F> {
+    step: Step<F>,
+    start: Instant,
+    around: Arc<AroundState>,
+}
+
+enum Step<F> {
+    Refused(Option<Response>),
+    Inner(F),
+}
+
+impl<F: Future<Output = Result<Response, Infallible>> + Unpin> Future for Timed<F> {
+    type Output = Result<Response, Infallible>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let response = match &mut self.step {
+            Step::Refused(refusal) => refusal.take().unwrap_or_default(),
+            Step::Inner(inner) => match Pin::new(inner).poll(cx) {
+                Poll::Ready(Ok(response)) => response,
+                Poll::Ready(Err(never)) => match never {},
+                Poll::Pending => return Poll::Pending,
+            },
+        };
+        let seconds = self.start.elapsed().as_secs_f64();
+        self.around.latency.observe(seconds);
+        Poll::Ready(Ok(response))
     }
-    next.run(request).await
 }
 
 impl Service {
+    /// Before a protected route reads its body: the bearer token, the rate limit, then a
+    /// declared length over `--max-body` (413 at once, without waiting for a body that may
+    /// never come). The refusal, if any.
+    fn guard(&self, request: &Request) -> Option<Response> {
+        if let Err(refusal) = self.authorize(request.headers()) {
+            return Some(refusal.into_response());
+        }
+        if let Some(limiter) = &self.limiter {
+            // Counting the callers locks each shard of the limiter's map, so it is done every
+            // CALLERS_CHECKED_EVERY requests, and what it finds holds until the next count.
+            if self
+                .limited
+                .fetch_add(1, Ordering::Relaxed)
+                .is_multiple_of(CALLERS_CHECKED_EVERY)
+            {
+                let mut full = limiter.len() >= MAX_CALLERS;
+                if full {
+                    limiter.retain_recent();
+                    full = limiter.len() >= MAX_CALLERS;
+                }
+                self.callers_full.store(full, Ordering::Relaxed);
+            }
+            let key = if self.callers_full.load(Ordering::Relaxed) {
+                Caller::Others
+            } else {
+                self.caller(request)
+            };
+            if let Err(not_until) = limiter.check_key(&key) {
+                let wait = not_until.wait_time_from(governor::clock::Clock::now(
+                    &governor::clock::DefaultClock::default(),
+                ));
+                let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+                let mut response = Refusal::status(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    format!("too many requests; try again in {seconds}s"),
+                )
+                .into_response();
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+                return Some(response);
+            }
+        }
+        let declared = request
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|len| len > self.max_body as u64) {
+            return Some(too_large(self.max_body).into_response());
+        }
+        None
+    }
+
     /// The rate limiter's key for a request: the user the identity header names (checked as
     /// [`Service::identity`] checks it), else the bearer token when this server checks them
     /// (the guard has then accepted it), else the peer address. An invented value never makes
@@ -86,23 +204,34 @@ impl Service {
     }
 }
 
-/// Callers the rate limiter keeps apart at most; past them (after forgetting the quiet ones),
-/// new callers share one allowance, so that memory stays bounded whatever callers invent.
+/// Callers the rate limiter keeps apart at most (give or take the requests between two counts);
+/// past them (after forgetting the quiet ones), callers share one allowance, so that memory
+/// stays bounded whatever callers invent.
 pub(super) const MAX_CALLERS: usize = 100_000;
 
-/// What every request passes first: the Host check, then `--request-timeout` over the whole
-/// exchange (body included), then every error in the same JSON shape, counted once by its
-/// reason.
-pub(super) async fn front(
-    State(service): State<Arc<Service>>,
-    request: Request,
-    next: Next,
-) -> Response {
+/// Requests between two counts of the rate limiter's callers.
+const CALLERS_CHECKED_EVERY: u64 = 64;
+
+/// What every request passes first, before the router: the Host check, then
+/// `--request-timeout` over the whole exchange (body included), then every error in the same
+/// JSON shape, counted once by its reason. Called by the listener for each request rather
+/// than as a router layer, which would cost a few allocations per request.
+pub(super) async fn front(service: &Service, app: Router, request: Request) -> Response {
     let response = if let Some(refusal) = oversized(&request) {
         refusal.into_response()
-    } else if host_allowed(&service, &request) {
-        match tokio::time::timeout(service.request_timeout, next.run(request)).await {
-            Ok(response) => response,
+    } else if host_allowed(service, &request) {
+        let mut call = std::pin::pin!(app.oneshot(request));
+        // Most answers are ready at the first poll (a token is signed without waiting): the
+        // deadline's timer, a lock on the runtime's timer wheel to arm and another to drop, is
+        // only armed for the others.
+        let first = std::future::poll_fn(|cx| Poll::Ready(call.as_mut().poll(cx))).await;
+        let answered = match first {
+            Poll::Ready(answered) => Ok(answered),
+            Poll::Pending => tokio::time::timeout(service.request_timeout, call).await,
+        };
+        match answered {
+            Ok(Ok(response)) => response,
+            Ok(Err(never)) => match never {},
             Err(_) => Refusal::status(
                 StatusCode::REQUEST_TIMEOUT,
                 format!(
@@ -119,7 +248,7 @@ pub(super) async fn front(
         )
         .into_response()
     };
-    json_errors(&service, response)
+    json_errors(service, response)
 }
 
 /// Longest request target (path and query) answered; longer gets 414.
@@ -222,14 +351,17 @@ pub(super) fn count_refusal(service: &Service, mut response: Response) -> Respon
     response
 }
 
-/// One access-log line per request: who, what, the answer, how long. Never the query string,
-/// the body or a header, where tokens and credentials travel.
-pub(super) async fn access_log(request: Request, next: Next) -> Response {
+/// [`front`], and with `--access-log` one line per request: who, what, the answer, how
+/// long. Never the query string, the body or a header, where tokens and credentials travel.
+pub(super) async fn answer(service: &Service, app: Router, request: Request) -> Response {
+    if !service.access_log {
+        return front(service, app, request).await;
+    }
     let start = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let remote = request.extensions().get::<SocketAddr>().copied();
-    let response = next.run(request).await;
+    let response = front(service, app, request).await;
     let remote = remote.map_or_else(|| "-".to_owned(), |r| r.to_string());
     log!(
         "{remote} {method} {path} {} {:.3}ms",

@@ -2,13 +2,11 @@
 //! each endpoint's request type and its handler.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use anyhow::Result;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, MatchedPath, Path, Request, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
-use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
 use serde::Deserialize;
@@ -17,7 +15,7 @@ use serde_json::{Value, json};
 use tower_http::cors::CorsLayer;
 
 use super::config::Config;
-use super::middleware::{access_log, front, guard};
+use super::middleware::Around;
 use super::state::{Refusal, Service};
 use crate::cli::Use;
 use crate::clock;
@@ -474,24 +472,26 @@ pub(super) fn inspector_response(name: &str) -> Response {
     }
 }
 
-/// The router: every endpoint of [`ENDPOINTS`] this configuration serves, the guarded ones
-/// behind `guard`, then the middleware every request passes (innermost first).
+/// The router: every endpoint of [`ENDPOINTS`] this configuration serves, each route behind
+/// [`Around`], then what every routed request passes (the listener calls
+/// [`front`](super::middleware::front) around it).
 pub(super) fn router(service: Arc<Service>, config: &Config) -> Router {
-    let mut guarded = Router::new();
-    let mut open = Router::new();
+    let mut app = Router::new();
     for endpoint in ENDPOINTS.iter().filter(|e| (e.served)(config)) {
         for &(path, handlers) in endpoint.routes {
-            match endpoint.callers {
-                Callers::Guarded => guarded = guarded.route(path, handlers()),
-                Callers::Open => open = open.route(path, handlers()),
-            }
+            let around = Around::new(
+                Arc::clone(&service),
+                endpoint.callers == Callers::Guarded,
+                service
+                    .metrics
+                    .latency
+                    .get_or_create(&RouteLabels { route: path })
+                    .clone(),
+            );
+            app = app.route(path, handlers().layer(around));
         }
     }
-    let guarded = guarded.route_layer(middleware::from_fn_with_state(Arc::clone(&service), guard));
-    let mut app = Router::new()
-        .merge(guarded)
-        .merge(open)
-        .route_layer(middleware::from_fn_with_state(Arc::clone(&service), timing))
+    let mut app = app
         .fallback(not_found)
         .method_not_allowed_fallback(not_allowed)
         .with_state(Arc::clone(&service))
@@ -509,33 +509,5 @@ pub(super) fn router(service: Arc<Service>, config: &Config) -> Router {
                 .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION]),
         );
     }
-    app = app.layer(middleware::from_fn_with_state(service, front));
-    if config.access_log {
-        app = app.layer(middleware::from_fn(access_log));
-    }
     app
-}
-
-/// The time each matched route takes, for the latency histogram (the route as written,
-/// `/get-token/{room_id}`, never the room).
-pub(super) async fn timing(
-    State(service): State<Arc<Service>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let start = Instant::now();
-    let matched = request.extensions().get::<MatchedPath>();
-    let route = ENDPOINTS
-        .iter()
-        .flat_map(|endpoint| endpoint.routes)
-        .map(|&(path, _)| path)
-        .find(|&path| matched.is_some_and(|m| m.as_str() == path))
-        .unwrap_or("other");
-    let response = next.run(request).await;
-    service
-        .metrics
-        .latency
-        .get_or_create(&RouteLabels { route })
-        .observe(start.elapsed().as_secs_f64());
-    response
 }

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use subtle::ConstantTimeEq;
 use videosdk_token_core::{ExpiresIn, Key, Role};
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use arc_swap::ArcSwap;
 use axum::http::HeaderName;
@@ -39,12 +39,17 @@ pub(super) struct Service {
     pub(super) allowed_hosts: Option<Vec<String>>,
     pub(super) max_body: usize,
     pub(super) request_timeout: Duration,
+    /// One line per request on standard error (`--quiet` turns it off).
+    pub(super) access_log: bool,
     pub(super) upstream: Upstream,
     /// The header naming the authenticated user, when tokens are bound to it.
     pub(super) identity_header: Option<HeaderName>,
     /// How `/verify` checks tokens (`--leeway`, `--max-token-len`, `--refuse-unknown-names`).
     pub(super) rules: RuleArgs,
     pub(super) limiter: Option<governor::DefaultKeyedRateLimiter<Caller>>,
+    /// Requests the limiter has seen, and whether its last count of callers found it full.
+    pub(super) limited: AtomicU64,
+    pub(super) callers_full: AtomicBool,
     pub(super) metrics: Metrics,
     /// Set when shutdown begins, so that `/healthz` tells load balancers to stop sending
     /// before the listener closes.
@@ -61,10 +66,13 @@ impl Service {
             allowed_hosts: config.allowed_hosts.clone(),
             max_body: config.max_body,
             request_timeout: config.request_timeout,
+            access_log: config.access_log,
             upstream: Upstream::new(&config.api_endpoint, config.upstream_timeout)?,
             identity_header: config.identity_header.clone(),
             rules: config.rules.clone(),
             limiter: config.rate_limit.map(governor::RateLimiter::keyed),
+            limited: AtomicU64::new(0),
+            callers_full: AtomicBool::new(false),
             metrics: Metrics::new(),
             draining: AtomicBool::new(false),
         })
