@@ -12,6 +12,7 @@ use axum::routing::{MethodRouter, get, post};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+use tower::ServiceBuilder;
 use tower_http::cors::CorsLayer;
 
 use super::config::Config;
@@ -488,14 +489,18 @@ pub(super) fn router(service: Arc<Service>, config: &Config) -> Router {
                     .get_or_create(&RouteLabels { route: path })
                     .clone(),
             );
-            app = app.route(path, handlers().layer(around));
+            // One layer stack per route: each layer put on the router instead would wrap
+            // every route in one more boxed service, cloned for each request.
+            let layers = ServiceBuilder::new()
+                .layer(DefaultBodyLimit::max(config.max_body))
+                .layer(around);
+            app = app.route(path, handlers().layer(layers));
         }
     }
     let mut app = app
         .fallback(not_found)
         .method_not_allowed_fallback(not_allowed)
-        .with_state(Arc::clone(&service))
-        .layer(DefaultBodyLimit::max(config.max_body));
+        .with_state(Arc::clone(&service));
     if let Some(origins) = &config.cors {
         if config.any_origin && service.credentials.load().auth_tokens.is_empty() {
             log!(
