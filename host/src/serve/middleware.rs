@@ -1,20 +1,18 @@
 //! What runs around every request: the Host check, the bearer check and the rate limit, the
 //! deadline, JSON bodies for every refusal, latency metrics and the access log.
 
-use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
-use std::task::{Context, Poll};
+use std::task::Poll;
 use std::time::Instant;
 
 use axum::Router;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use prometheus_client::metrics::histogram::Histogram;
-use tower::{Layer, ServiceExt};
+use tower::ServiceExt;
 
 use super::config::host_name;
 use super::state::{Caller, Refusal, Service, bearer, too_large};
@@ -22,105 +20,30 @@ use crate::metrics::Reason;
 
 /// What one route's requests pass, made once per route when the router is: for a guarded
 /// route [`Service::guard`] first, then its latency histogram (labelled with the route as
-/// written, `/get-token/{room_id}`, never the room). A layer of its own rather than axum's
-/// `from_fn`, which clones and boxes per request: the guard is synchronous, so nothing here
-/// allocates.
+/// written, `/get-token/{room_id}`, never the room). One layer for both.
 #[derive(Clone)]
-pub(super) struct Around(Arc<AroundState>);
-
-pub(super) struct AroundState {
-    service: Arc<Service>,
-    guarded: bool,
-    latency: Histogram,
+pub(super) struct Around {
+    pub(super) service: Arc<Service>,
+    pub(super) guarded: bool,
+    pub(super) latency: Histogram,
 }
 
-impl Around {
-    pub(super) fn new(service: Arc<Service>, guarded: bool, latency: Histogram) -> Self {
-        Self(Arc::new(AroundState {
-            service,
-            guarded,
-            latency,
-        }))
-    }
-}
-
-impl<S> Layer<S> for Around {
-    type Service = AroundRoute<S>;
-
-    fn layer(&self, inner: S) -> AroundRoute<S> {
-        AroundRoute {
-            around: Arc::clone(&self.0),
-            inner,
-        }
-    }
-}
-
-#[derive(Clone)]
-pub(super) struct AroundRoute<S> {
-    around: Arc<AroundState>,
-    inner: S,
-}
-
-impl<S> tower::Service<Request> for AroundRoute<S>
-where
-    S: tower::Service<Request, Response = Response, Error = Infallible>,
-    S::Future: Unpin,
-{
-    type Response = Response;
-    type Error = Infallible;
-    type Future = Timed<S::Future>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, request: Request) -> Self::Future {
-        let start = Instant::now();
-        let refused = if self.around.guarded {
-            self.around.service.guard(&request)
-        } else {
-            None
-        };
-        let step = match refused {
-            Some(refusal) => Step::Refused(Some(refusal)),
-            None => Step::Inner(self.inner.call(request)),
-        };
-        Timed {
-            step,
-            start,
-            around: Arc::clone(&self.around),
-        }
-    }
-}
-
-/// A route's answer, timed into its histogram when it is ready.
-pub(super) struct Timed<F> {
-    step: Step<F>,
-    start: Instant,
-    around: Arc<AroundState>,
-}
-
-enum Step<F> {
-    Refused(Option<Response>),
-    Inner(F),
-}
-
-impl<F: Future<Output = Result<Response, Infallible>> + Unpin> Future for Timed<F> {
-    type Output = Result<Response, Infallible>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let response = match &mut self.step {
-            Step::Refused(refusal) => refusal.take().unwrap_or_default(),
-            Step::Inner(inner) => match Pin::new(inner).poll(cx) {
-                Poll::Ready(Ok(response)) => response,
-                Poll::Ready(Err(never)) => match never {},
-                Poll::Pending => return Poll::Pending,
-            },
-        };
-        let seconds = self.start.elapsed().as_secs_f64();
-        self.around.latency.observe(seconds);
-        Poll::Ready(Ok(response))
-    }
+pub(super) async fn around_route(
+    State(around): State<Around>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let start = Instant::now();
+    let response = match around
+        .guarded
+        .then(|| around.service.guard(&request))
+        .flatten()
+    {
+        Some(refusal) => refusal,
+        None => next.run(request).await,
+    };
+    around.latency.observe(start.elapsed().as_secs_f64());
+    response
 }
 
 impl Service {
@@ -132,25 +55,13 @@ impl Service {
             return Some(refusal.into_response());
         }
         if let Some(limiter) = &self.limiter {
-            // Counting the callers locks each shard of the limiter's map, so it is done every
-            // CALLERS_CHECKED_EVERY requests, and what it finds holds until the next count.
-            if self
-                .limited
-                .fetch_add(1, Ordering::Relaxed)
-                .is_multiple_of(CALLERS_CHECKED_EVERY)
-            {
-                let mut full = limiter.len() >= MAX_CALLERS;
-                if full {
-                    limiter.retain_recent();
-                    full = limiter.len() >= MAX_CALLERS;
+            let mut key = self.caller(request);
+            if limiter.len() >= MAX_CALLERS {
+                limiter.retain_recent();
+                if limiter.len() >= MAX_CALLERS {
+                    key = Caller::Others;
                 }
-                self.callers_full.store(full, Ordering::Relaxed);
             }
-            let key = if self.callers_full.load(Ordering::Relaxed) {
-                Caller::Others
-            } else {
-                self.caller(request)
-            };
             if let Err(not_until) = limiter.check_key(&key) {
                 let wait = not_until.wait_time_from(governor::clock::Clock::now(
                     &governor::clock::DefaultClock::default(),
@@ -204,13 +115,9 @@ impl Service {
     }
 }
 
-/// Callers the rate limiter keeps apart at most (give or take the requests between two counts);
-/// past them (after forgetting the quiet ones), callers share one allowance, so that memory
-/// stays bounded whatever callers invent.
+/// Callers the rate limiter keeps apart at most; past them (after forgetting the quiet ones),
+/// new callers share one allowance, so that memory stays bounded whatever callers invent.
 pub(super) const MAX_CALLERS: usize = 100_000;
-
-/// Requests between two counts of the rate limiter's callers.
-const CALLERS_CHECKED_EVERY: u64 = 64;
 
 /// What every request passes first, before the router: the Host check, then
 /// `--request-timeout` over the whole exchange (body included), then every error in the same

@@ -7,6 +7,7 @@ use anyhow::Result;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
 use serde::Deserialize;
@@ -16,7 +17,7 @@ use tower::ServiceBuilder;
 use tower_http::cors::CorsLayer;
 
 use super::config::Config;
-use super::middleware::Around;
+use super::middleware::{Around, around_route};
 use super::state::{Refusal, Service};
 use crate::cli::Use;
 use crate::clock;
@@ -480,20 +481,20 @@ pub(super) fn router(service: Arc<Service>, config: &Config) -> Router {
     let mut app = Router::new();
     for endpoint in ENDPOINTS.iter().filter(|e| (e.served)(config)) {
         for &(path, handlers) in endpoint.routes {
-            let around = Around::new(
-                Arc::clone(&service),
-                endpoint.callers == Callers::Guarded,
-                service
+            let around = Around {
+                service: Arc::clone(&service),
+                guarded: endpoint.callers == Callers::Guarded,
+                latency: service
                     .metrics
                     .latency
                     .get_or_create(&RouteLabels { route: path })
                     .clone(),
-            );
+            };
             // One layer stack per route: each layer put on the router instead would wrap
             // every route in one more boxed service, cloned for each request.
             let layers = ServiceBuilder::new()
                 .layer(DefaultBodyLimit::max(config.max_body))
-                .layer(around);
+                .layer(middleware::from_fn_with_state(around, around_route));
             app = app.route(path, handlers().layer(layers));
         }
     }

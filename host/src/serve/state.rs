@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use subtle::ConstantTimeEq;
 use videosdk_token_core::{ExpiresIn, Key, Role};
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use arc_swap::ArcSwap;
 use axum::http::HeaderName;
@@ -47,9 +47,6 @@ pub(super) struct Service {
     /// How `/verify` checks tokens (`--leeway`, `--max-token-len`, `--refuse-unknown-names`).
     pub(super) rules: RuleArgs,
     pub(super) limiter: Option<governor::DefaultKeyedRateLimiter<Caller>>,
-    /// Requests the limiter has seen, and whether its last count of callers found it full.
-    pub(super) limited: AtomicU64,
-    pub(super) callers_full: AtomicBool,
     pub(super) metrics: Metrics,
     /// Set when shutdown begins, so that `/healthz` tells load balancers to stop sending
     /// before the listener closes.
@@ -71,8 +68,6 @@ impl Service {
             identity_header: config.identity_header.clone(),
             rules: config.rules.clone(),
             limiter: config.rate_limit.map(governor::RateLimiter::keyed),
-            limited: AtomicU64::new(0),
-            callers_full: AtomicBool::new(false),
             metrics: Metrics::new(),
             draining: AtomicBool::new(false),
         })
