@@ -38,7 +38,8 @@ const MAX_JSON_WITHOUT_STRINGS: usize = r#"{"apikey":"","permissions":["allow_jo
 /// [`Error::EmptyApiKey`], [`Error::NoPermissions`], [`Error::DuplicatePermission`],
 /// [`Error::DuplicateRole`], [`Error::EmptyRoomId`], [`Error::EmptyParticipantId`],
 /// [`Error::TimeOutOfRange`], [`Error::LifetimeOverflow`], [`Error::NonPositiveLifetime`];
-/// then [`Error::BufferTooSmall`] with the exact length needed.
+/// then [`Error::BufferTooSmall`] with the exact length needed. (The token is checked to be
+/// text before it is returned, [`Error::Malformed`] if not; it always is.)
 pub fn sign<'o>(claims: &Claims<'_>, key: &Key, out: &'o mut [u8]) -> Result<&'o str, Error> {
     claims.check()?;
     let written = |room: &mut [u8]| {
@@ -68,7 +69,7 @@ fn sign_written<'o>(
         return Err(too_small());
     };
     let len = encode(out, from, json_len)?;
-    Ok(seal(out, len, &key.tag(input(out, len))))
+    seal(out, len, &key.tag(input(out, len)))
 }
 
 /// Room for the payload: `out` less the header, its dot, the second dot and the signature.
@@ -118,13 +119,17 @@ fn input(out: &[u8], len: usize) -> &[u8] {
 
 /// Writes the dot and `tag` after the signing input of `len` bytes, which [`encode`]
 /// checked has room for them, and returns the token.
-fn seal<'o>(out: &'o mut [u8], len: usize, tag: &[u8; 32]) -> &'o str {
+///
+/// # Errors
+/// [`Error::Malformed`] when the token is not text. It always is (every byte written is
+/// base64url or a dot), so no token can reach that error, but a plausible empty token would
+/// hide a broken encoder where an error names it; the unit test below reaches it.
+fn seal<'o>(out: &'o mut [u8], len: usize, tag: &[u8; 32]) -> Result<&'o str, Error> {
     store(out, len, [b'.']);
     store(out, len.saturating_add(1), encode_mac(tag));
     let total = len.saturating_add(1).saturating_add(SIGNATURE_LEN);
-    // Every byte written is base64url or a dot, so the text is ASCII: the check cannot fail,
-    // and no error variant pretends it could (every golden vector checks the output).
-    core::str::from_utf8(out.get(..total).unwrap_or_default()).unwrap_or_default()
+    let token = out.get(..total).ok_or(Error::Malformed)?;
+    core::str::from_utf8(token).map_err(|_| Error::Malformed)
 }
 
 /// Signs `json`, a payload serialized by the caller, as it is: no claim is checked. Reached
@@ -205,8 +210,8 @@ pub fn sign_to_string<const N: usize>(
         .map_err(|_| Error::BufferTooSmall { needed: N })?;
     let len = sign(claims, key, &mut bytes)?.len();
     bytes.truncate(len);
-    // `sign` wrote ASCII, so this cannot fail (and would give an empty string, not an error).
-    Ok(heapless::String::from_utf8(bytes).unwrap_or_default())
+    // `sign` returned text, so this cannot fail; if it did, the error says so.
+    heapless::String::from_utf8(bytes).map_err(|_| Error::Malformed)
 }
 
 /// Signs any serializable claims (serialized by serde-json-core) with the same header and
@@ -254,6 +259,20 @@ mod tests {
         let mut decoded = [0u8; 32];
         let json = crate::base64url::decode_into(HEADER.as_bytes(), &mut decoded).unwrap();
         assert_eq!(json, br#"{"alg":"HS256","typ":"JWT"}"#);
+    }
+
+    /// The only way `seal` refuses: a signing input that is not text, which `sign` never
+    /// writes; and a token cut short by the buffer.
+    #[test]
+    fn seal_refuses_what_is_not_a_token() {
+        let tag = [7u8; 32];
+        let mut out = [b'a'; 100];
+        let token = seal(&mut out, 10, &tag).map(str::len);
+        assert_eq!(token, Ok(10 + 1 + SIGNATURE_LEN));
+        out[3] = 0xff;
+        assert_eq!(seal(&mut out, 10, &tag), Err(Error::Malformed));
+        let mut short = [b'a'; 40];
+        assert_eq!(seal(&mut short, 10, &tag), Err(Error::Malformed));
     }
 
     #[test]
