@@ -112,7 +112,9 @@ fn encode(out: &mut [u8], from: usize, json_len: usize) -> Result<usize, Error> 
     Ok(PAYLOAD_START.saturating_add(encoded_len(json_len)))
 }
 
-/// The signing input, the first `len` bytes of `out`.
+/// The signing input, the first `len` bytes of `out`, which [`encode`] checked are there.
+/// Were they not, the empty input MACed here would not escape: [`seal`] refuses a token that
+/// does not fit `out`.
 fn input(out: &[u8], len: usize) -> &[u8] {
     out.get(..len).unwrap_or_default()
 }
