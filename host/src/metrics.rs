@@ -1,6 +1,7 @@
 //! What `serve` counts, in the Prometheus text format written by `prometheus-client`. Every
 //! label has a small fixed set of values: never a token, a secret, a room or a participant.
 
+use std::sync::OnceLock;
 use std::sync::atomic::AtomicI64;
 
 use prometheus_client::encoding::{EncodeLabelSet, EncodeLabelValue};
@@ -11,7 +12,7 @@ use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
 /// Which endpoint issued a token.
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelValue)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, EncodeLabelValue)]
 pub enum Endpoint {
     /// `/get-token`
     GetToken,
@@ -22,7 +23,7 @@ pub enum Endpoint {
 }
 
 /// Whether a token names a room or a participant.
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelValue)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, EncodeLabelValue)]
 pub enum Scope {
     Scoped,
     Unscoped,
@@ -49,9 +50,9 @@ pub enum Outcome {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-pub struct IssuedLabels {
-    pub endpoint: Endpoint,
-    pub scope: Scope,
+struct IssuedLabels {
+    endpoint: Endpoint,
+    scope: Scope,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -96,7 +97,10 @@ struct BuildLabels {
 /// Every metric `serve` keeps.
 pub struct Metrics {
     registry: Registry,
-    pub issued: Family<IssuedLabels, Counter>,
+    issued: Family<IssuedLabels, Counter>,
+    /// Each of `issued`'s counters once first used, by endpoint and scope: found without
+    /// hashing its labels and locking the family on every token.
+    issued_by: [[OnceLock<Counter>; 2]; 3],
     pub refusals: Family<RefusalLabels, Counter>,
     pub verifications: Family<OutcomeLabels, Counter>,
     pub latency: Family<RouteLabels, Histogram>,
@@ -159,6 +163,7 @@ impl Metrics {
         Self {
             registry,
             issued,
+            issued_by: Default::default(),
             refusals,
             verifications,
             latency,
@@ -166,6 +171,17 @@ impl Metrics {
             open_connections,
             reloads,
         }
+    }
+
+    /// Counts a token issued by `endpoint` with `scope`.
+    pub fn issued(&self, endpoint: Endpoint, scope: Scope) {
+        let slot = &self.issued_by[endpoint as usize][scope as usize];
+        slot.get_or_init(|| {
+            self.issued
+                .get_or_create(&IssuedLabels { endpoint, scope })
+                .clone()
+        })
+        .inc();
     }
 
     pub fn reloaded(&self, ok: bool) {

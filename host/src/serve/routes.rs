@@ -5,20 +5,22 @@ use std::sync::Arc;
 
 use anyhow::Result;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::body::{Bytes, HttpBody};
+use axum::extract::{FromRequest, Path, Request, State};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
-use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, get, post};
+use axum::handler::Handler;
+use axum::routing::{MethodFilter, MethodRouter, on_service};
+use tower::Layer;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-use tower::ServiceBuilder;
 use tower_http::cors::CorsLayer;
 
 use super::config::Config;
-use super::middleware::{Around, around_route};
-use super::state::{Refusal, Service};
+use super::middleware::Around;
+use super::state::{Refusal, Service, too_large};
 use crate::cli::Use;
 use crate::clock;
 use crate::error::refusal_text;
@@ -28,23 +30,56 @@ use crate::meetings;
 use crate::metrics::{Endpoint, Outcome, OutcomeLabels, RouteLabels};
 use crate::verify::{Access, Summary};
 
-/// The endpoint's fields, read into its serde type from the query or the body by
-/// [`input::read`], the one reader of every endpoint.
-pub(super) fn fields<T: DeserializeOwned>(
-    uri: &Uri,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<T, Refusal> {
-    let form = headers.get(header::CONTENT_TYPE).is_some_and(|v| {
-        v.as_bytes()
-            .starts_with(b"application/x-www-form-urlencoded")
-    });
-    input::read(uri.query().unwrap_or_default(), form, body).map_err(|refused| {
-        match refused.field {
-            Some(field) => Refusal::bad(&field, refused.message),
-            None => Refusal::status(StatusCode::BAD_REQUEST, refused.message),
-        }
-    })
+/// What an endpoint reads of a request: its target, its headers (taken, not copied) and its
+/// body, read up to `--max-body` (413 past it) and only when there is one.
+pub(super) struct Call {
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl FromRequest<Arc<Service>> for Call {
+    type Rejection = Refusal;
+
+    async fn from_request(request: Request, service: &Arc<Service>) -> Result<Self, Refusal> {
+        let (parts, body) = request.into_parts();
+        let body = if body.is_end_stream() {
+            Bytes::new()
+        } else {
+            match Limited::new(body, service.max_body).collect().await {
+                Ok(collected) => collected.to_bytes(),
+                Err(e) if e.is::<LengthLimitError>() => return Err(too_large(service.max_body)),
+                Err(_) => {
+                    return Err(Refusal::status(
+                        StatusCode::BAD_REQUEST,
+                        "the request body could not be read",
+                    ));
+                }
+            }
+        };
+        Ok(Self {
+            uri: parts.uri,
+            headers: parts.headers,
+            body,
+        })
+    }
+}
+
+impl Call {
+    /// The endpoint's fields, read into its serde type from the query or the body by
+    /// [`input::read`], the one reader of every endpoint.
+    pub(super) fn fields<T: DeserializeOwned>(&self) -> Result<T, Refusal> {
+        let form = self.headers.get(header::CONTENT_TYPE).is_some_and(|v| {
+            v.as_bytes()
+                .starts_with(b"application/x-www-form-urlencoded")
+        });
+        input::read(self.uri.query().unwrap_or_default(), form, &self.body).map_err(|refused| {
+            match refused.field {
+                Some(field) => Refusal::bad(&field, refused.message),
+                None => Refusal::status(StatusCode::BAD_REQUEST, refused.message),
+            }
+        })
+    }
 }
 
 /// `POST /verify`: the token, and what to check it against.
@@ -94,12 +129,10 @@ pub(super) fn optional_id<'a>(
 /// read it), never both.
 pub(super) async fn get_token(
     State(service): State<Arc<Service>>,
-    uri: Uri,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
+    call: Call,
 ) -> Result<Response, Refusal> {
-    let asked = fields(&uri, &headers, &body)?;
-    service.issue_for(asked, &service.bound(&headers, None)?, Endpoint::GetToken)
+    let asked = call.fields()?;
+    service.issue_for(asked, &service.bound(&call.headers, None)?, Endpoint::GetToken)
 }
 
 /// `GET` and `POST /get-token/:roomId` (with `--room-from-path`): as `/get-token`, the token
@@ -107,14 +140,12 @@ pub(super) async fn get_token(
 pub(super) async fn token_for_room(
     State(service): State<Arc<Service>>,
     Path(room): Path<String>,
-    uri: Uri,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
+    call: Call,
 ) -> Result<Response, Refusal> {
-    let asked = fields(&uri, &headers, &body)?;
+    let asked = call.fields()?;
     service.issue_for(
         asked,
-        &service.bound(&headers, Some(room))?,
+        &service.bound(&call.headers, Some(room))?,
         Endpoint::GetTokenForRoom,
     )
 }
@@ -122,11 +153,9 @@ pub(super) async fn token_for_room(
 /// `POST /create-meeting`: `{token, region}` forwarded as VideoSDK's examples forward it.
 pub(super) async fn create_meeting(
     State(service): State<Arc<Service>>,
-    uri: Uri,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
+    call: Call,
 ) -> Result<Response, Refusal> {
-    let asked: MeetingRequest = fields(&uri, &headers, &body)?;
+    let asked: MeetingRequest = call.fields()?;
     let token = service.upstream_token(asked.token.as_deref())?;
     let answer = service
         .upstream
@@ -139,9 +168,7 @@ pub(super) async fn create_meeting(
 pub(super) async fn validate_meeting(
     State(service): State<Arc<Service>>,
     Path(meeting_id): Path<String>,
-    uri: Uri,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
+    call: Call,
 ) -> Result<Response, Refusal> {
     if !meetings::is_room_id(&meeting_id) {
         return Err(Refusal::bad(
@@ -149,7 +176,7 @@ pub(super) async fn validate_meeting(
             "meetingId must be letters, digits, - and _",
         ));
     }
-    let asked: MeetingRequest = fields(&uri, &headers, &body)?;
+    let asked: MeetingRequest = call.fields()?;
     if asked.region.is_some() {
         return Err(Refusal::bad(
             "region",
@@ -164,11 +191,9 @@ pub(super) async fn validate_meeting(
 /// `POST /verify`: the token and what to check it against, in the body or the query.
 pub(super) async fn post_verify(
     State(service): State<Arc<Service>>,
-    uri: Uri,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
+    call: Call,
 ) -> Result<axum::Json<Value>, Refusal> {
-    let asked: VerifyRequest = fields(&uri, &headers, &body)?;
+    let asked: VerifyRequest = call.fields()?;
     let token = &asked.token;
     let asked = crate::verify::Asked {
         for_use: asked.for_use.map(|f| match f {
@@ -229,8 +254,24 @@ pub(super) enum Callers {
     Open,
 }
 
-/// The handlers of one path, by method.
-type Handlers = fn() -> MethodRouter<Arc<Service>>;
+/// The handlers of one path, by method, each behind the route's [`Around`].
+type Handlers = fn(Around) -> MethodRouter<Arc<Service>>;
+
+const GET: MethodFilter = MethodFilter::GET;
+const POST: MethodFilter = MethodFilter::POST;
+const GET_POST: MethodFilter = GET.or(POST);
+
+/// `handler` for `methods`, behind `around`: one service, where a layer on the method router
+/// would box the route once more for every request.
+fn on<H, T>(around: Around, methods: MethodFilter, handler: H) -> MethodRouter<Arc<Service>>
+where
+    H: Handler<T, Arc<Service>>,
+    H::Future: Unpin,
+    T: 'static,
+{
+    let state = Arc::clone(&around.service);
+    on_service(methods, around.layer(handler.with_state(state)))
+}
 
 /// One endpoint: what `serve --help`, the 404 and 405 answers say of it, and how the router
 /// serves it.
@@ -260,8 +301,8 @@ pub(super) const ENDPOINTS: &[Entry] = &[
                within the policy flags; outside them: 400 and {\"error\": …, \"field\": …}",
         // Express, which VideoSDK's examples run on, answers with or without the slash.
         routes: &[
-            ("/get-token", || get(get_token).post(get_token)),
-            ("/get-token/", || get(get_token).post(get_token)),
+            ("/get-token", |a| on(a, GET_POST, get_token)),
+            ("/get-token/", |a| on(a, GET_POST, get_token)),
         ],
         callers: Callers::Guarded,
         served: ALWAYS,
@@ -270,8 +311,8 @@ pub(super) const ENDPOINTS: &[Entry] = &[
         methods: "GET, POST",
         path: "/get-token/:roomId",
         what: "with --room-from-path: as /get-token, the token scoped to that room",
-        routes: &[("/get-token/{room_id}", || {
-            get(token_for_room).post(token_for_room)
+        routes: &[("/get-token/{room_id}", |a| {
+            on(a, GET_POST, token_for_room)
         })],
         callers: Callers::Guarded,
         served: |config| config.room_from_path,
@@ -281,7 +322,7 @@ pub(super) const ENDPOINTS: &[Entry] = &[
         path: "/verify",
         what: "{\"token\": …} (optionally roomId, participantId, \"for\": \"meeting\"|\"api\"): \
                what the token allows, or why it is refused, by verify's rules and flags",
-        routes: &[("/verify", || post(post_verify))],
+        routes: &[("/verify", |a| on(a, POST, post_verify))],
         callers: Callers::Guarded,
         served: ALWAYS,
     },
@@ -291,8 +332,8 @@ pub(super) const ENDPOINTS: &[Entry] = &[
         what: "{\"token\", \"region\"} forwarded to --api-endpoint's /rooms, as VideoSDK's \
                examples do",
         routes: &[
-            ("/create-meeting", || post(create_meeting)),
-            ("/create-meeting/", || post(create_meeting)),
+            ("/create-meeting", |a| on(a, POST, create_meeting)),
+            ("/create-meeting/", |a| on(a, POST, create_meeting)),
         ],
         callers: Callers::Guarded,
         served: ALWAYS,
@@ -301,7 +342,7 @@ pub(super) const ENDPOINTS: &[Entry] = &[
         methods: "POST",
         path: "/validate-meeting/:meetingId",
         what: "{\"token\"} forwarded to --api-endpoint's /rooms/validate/:meetingId",
-        routes: &[("/validate-meeting/{meeting_id}", || post(validate_meeting))],
+        routes: &[("/validate-meeting/{meeting_id}", |a| on(a, POST, validate_meeting))],
         callers: Callers::Guarded,
         served: ALWAYS,
     },
@@ -309,7 +350,7 @@ pub(super) const ENDPOINTS: &[Entry] = &[
         methods: "GET",
         path: "/metrics",
         what: "Prometheus metrics (behind the bearer check)",
-        routes: &[("/metrics", || get(metrics))],
+        routes: &[("/metrics", |a| on(a, GET, metrics))],
         callers: Callers::Guarded,
         served: ALWAYS,
     },
@@ -317,7 +358,7 @@ pub(super) const ENDPOINTS: &[Entry] = &[
         methods: "GET",
         path: "/healthz",
         what: "ok, or 503 while draining",
-        routes: &[("/healthz", || get(healthz))],
+        routes: &[("/healthz", |a| on(a, GET, healthz))],
         callers: Callers::Open,
         served: ALWAYS,
     },
@@ -326,9 +367,9 @@ pub(super) const ENDPOINTS: &[Entry] = &[
         path: "/inspect/",
         what: "the token inspector page (not with --no-inspector)",
         routes: &[
-            ("/inspect", || get(inspect_redirect)),
-            ("/inspect/", || get(inspect_page)),
-            ("/inspect/{file}", || get(inspect_file)),
+            ("/inspect", |a| on(a, GET, inspect_redirect)),
+            ("/inspect/", |a| on(a, GET, inspect_page)),
+            ("/inspect/{file}", |a| on(a, GET, inspect_file)),
         ],
         callers: Callers::Open,
         served: |config| config.inspector,
@@ -492,10 +533,7 @@ pub(super) fn router(service: Arc<Service>, config: &Config) -> Router {
             };
             // One layer stack per route: each layer put on the router instead would wrap
             // every route in one more boxed service, cloned for each request.
-            let layers = ServiceBuilder::new()
-                .layer(DefaultBodyLimit::max(config.max_body))
-                .layer(middleware::from_fn_with_state(around, around_route));
-            app = app.route(path, handlers().layer(layers));
+            app = app.route(path, handlers(around));
         }
     }
     let mut app = app

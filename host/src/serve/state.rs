@@ -20,7 +20,7 @@ use axum::http::HeaderName;
 use super::config::{Config, Credentials, Sources};
 use crate::cli::RuleArgs;
 use crate::meetings::{Upstream, UpstreamError};
-use crate::metrics::{Endpoint, IssuedLabels, Metrics, Reason, Scope, UpstreamLabels};
+use crate::metrics::{Endpoint, Metrics, Reason, Scope, UpstreamLabels};
 use crate::request::{Names, Policy, TokenRequest};
 use crate::spec::{Answer, Spec};
 use crate::{clock, secret};
@@ -47,6 +47,8 @@ pub(super) struct Service {
     /// How `/verify` checks tokens (`--leeway`, `--max-token-len`, `--refuse-unknown-names`).
     pub(super) rules: RuleArgs,
     pub(super) limiter: Option<governor::DefaultKeyedRateLimiter<Caller>>,
+    /// Whether the limiter was last counted full: callers then share one allowance.
+    pub(super) crowded: AtomicBool,
     pub(super) metrics: Metrics,
     /// Set when shutdown begins, so that `/healthz` tells load balancers to stop sending
     /// before the listener closes.
@@ -68,6 +70,7 @@ impl Service {
             identity_header: config.identity_header.clone(),
             rules: config.rules.clone(),
             limiter: config.rate_limit.map(governor::RateLimiter::keyed),
+            crowded: AtomicBool::new(false),
             metrics: Metrics::new(),
             draining: AtomicBool::new(false),
         })
@@ -270,10 +273,7 @@ impl Service {
         } else {
             Scope::Unscoped
         };
-        self.metrics
-            .issued
-            .get_or_create(&IssuedLabels { endpoint, scope })
-            .inc();
+        self.metrics.issued(endpoint, scope);
         Ok(answer)
     }
 }
@@ -362,13 +362,7 @@ impl Service {
                     ..credentials.issuer.spec(clock::now())
                 };
                 let mut buf = Vec::new();
-                self.metrics
-                    .issued
-                    .get_or_create(&IssuedLabels {
-                        endpoint: Endpoint::Meetings,
-                        scope: Scope::Unscoped,
-                    })
-                    .inc();
+                self.metrics.issued(Endpoint::Meetings, Scope::Unscoped);
                 let (token, _) = spec.sign(credentials.issuer.key(), &mut buf).map_err(|e| {
                     Refusal::status(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
                 })?;
