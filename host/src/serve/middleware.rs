@@ -1,11 +1,11 @@
 //! What runs around every request: the Host check, the bearer check and the rate limit, the
 //! deadline, JSON bodies for every refusal, latency metrics and the access log.
 
+use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::convert::Infallible;
-use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Instant;
 

@@ -7,15 +7,15 @@ use anyhow::Result;
 use axum::Router;
 use axum::body::{Bytes, HttpBody};
 use axum::extract::{FromRequest, Path, Request, State};
-use http_body_util::{BodyExt, LengthLimitError, Limited};
+use axum::handler::Handler;
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use axum::handler::Handler;
 use axum::routing::{MethodFilter, MethodRouter, on_service};
-use tower::Layer;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+use tower::Layer;
 use tower_http::cors::CorsLayer;
 
 use super::config::Config;
@@ -132,7 +132,11 @@ pub(super) async fn get_token(
     call: Call,
 ) -> Result<Response, Refusal> {
     let asked = call.fields()?;
-    service.issue_for(asked, &service.bound(&call.headers, None)?, Endpoint::GetToken)
+    service.issue_for(
+        asked,
+        &service.bound(&call.headers, None)?,
+        Endpoint::GetToken,
+    )
 }
 
 /// `GET` and `POST /get-token/:roomId` (with `--room-from-path`): as `/get-token`, the token
@@ -311,9 +315,7 @@ pub(super) const ENDPOINTS: &[Entry] = &[
         methods: "GET, POST",
         path: "/get-token/:roomId",
         what: "with --room-from-path: as /get-token, the token scoped to that room",
-        routes: &[("/get-token/{room_id}", |a| {
-            on(a, GET_POST, token_for_room)
-        })],
+        routes: &[("/get-token/{room_id}", |a| on(a, GET_POST, token_for_room))],
         callers: Callers::Guarded,
         served: |config| config.room_from_path,
     },
@@ -342,7 +344,9 @@ pub(super) const ENDPOINTS: &[Entry] = &[
         methods: "POST",
         path: "/validate-meeting/:meetingId",
         what: "{\"token\"} forwarded to --api-endpoint's /rooms/validate/:meetingId",
-        routes: &[("/validate-meeting/{meeting_id}", |a| on(a, POST, validate_meeting))],
+        routes: &[("/validate-meeting/{meeting_id}", |a| {
+            on(a, POST, validate_meeting)
+        })],
         callers: Callers::Guarded,
         served: ALWAYS,
     },
