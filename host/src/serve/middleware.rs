@@ -17,7 +17,7 @@ use prometheus_client::metrics::histogram::Histogram;
 use tower::{Layer, ServiceExt};
 
 use super::config::host_name;
-use super::state::{Caller, Refusal, Service, bearer, too_large};
+use super::state::{Caller, Limiter, Refusal, Service, bearer, too_large};
 use crate::metrics::Reason;
 
 /// What one route's requests pass, made once per route when the router is: for a guarded
@@ -125,12 +125,12 @@ impl Service {
             return Some(refusal.into_response());
         }
         if let Some(limiter) = &self.limiter {
-            let key = if self.crowded(limiter) {
+            let key = if limiter.crowded() {
                 Caller::Others
             } else {
                 self.caller(request)
             };
-            if let Err(not_until) = limiter.check_key(&key) {
+            if let Err(not_until) = limiter.keyed.check_key(&key) {
                 let wait = not_until.wait_time_from(governor::clock::Clock::now(
                     &governor::clock::DefaultClock::default(),
                 ));
@@ -192,11 +192,11 @@ pub(super) const MAX_CALLERS: usize = 100_000;
 /// limit; between counts at most this many callers per thread join past [`MAX_CALLERS`].
 const COUNT_EVERY: u32 = 64;
 
-impl Service {
+impl Limiter {
     /// Whether the limiter holds [`MAX_CALLERS`] callers even after forgetting the quiet ones:
     /// counted on a thread's first request and every [`COUNT_EVERY`] after, else as last
     /// counted (by any thread).
-    fn crowded(&self, limiter: &governor::DefaultKeyedRateLimiter<Caller>) -> bool {
+    fn crowded(&self) -> bool {
         thread_local! {
             static UNTIL_COUNT: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
         }
@@ -206,11 +206,11 @@ impl Service {
             due
         });
         if due {
-            if limiter.len() >= MAX_CALLERS {
-                limiter.retain_recent();
+            if self.keyed.len() >= MAX_CALLERS {
+                self.keyed.retain_recent();
             }
             self.crowded
-                .store(limiter.len() >= MAX_CALLERS, Ordering::Relaxed);
+                .store(self.keyed.len() >= MAX_CALLERS, Ordering::Relaxed);
         }
         self.crowded.load(Ordering::Relaxed)
     }
@@ -373,4 +373,32 @@ pub(super) async fn answer(service: &Service, app: Router, request: Request) -> 
         start.elapsed().as_secs_f64() * 1000.0
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::{IpAddr, Ipv4Addr};
+
+    use super::*;
+
+    /// Past [`MAX_CALLERS`] callers (none of them quiet), the limiter is found crowded within
+    /// [`COUNT_EVERY`] requests of a thread, and not before.
+    #[test]
+    fn the_limiter_is_crowded_past_its_cap_of_callers() {
+        let quota = governor::Quota::per_hour(std::num::NonZeroU32::MIN);
+        let limiter = Limiter::new(quota);
+        let address =
+            |n: usize| Caller::Address(IpAddr::V4(Ipv4Addr::from_bits(u32::try_from(n).unwrap())));
+        for n in 0..MAX_CALLERS - 1 {
+            let _ = limiter.keyed.check_key(&address(n));
+        }
+        assert!((0..2 * COUNT_EVERY).all(|_| !limiter.crowded()));
+        let _ = limiter.keyed.check_key(&address(MAX_CALLERS));
+        let seen = (0..COUNT_EVERY).filter(|_| limiter.crowded()).count();
+        assert!(
+            seen > 0,
+            "not counted crowded within {COUNT_EVERY} requests"
+        );
+        assert!(limiter.crowded());
+    }
 }

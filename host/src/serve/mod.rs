@@ -63,7 +63,7 @@ pub fn run(args: &ServeArgs) -> Result<()> {
             loop {
                 tick.tick().await;
                 if let Some(limiter) = &service.limiter {
-                    limiter.retain_recent();
+                    limiter.keyed.retain_recent();
                 }
             }
         });

@@ -535,8 +535,8 @@ pub(super) fn router(service: Arc<Service>, config: &Config) -> Router {
                     .get_or_create(&RouteLabels { route: path })
                     .clone(),
             };
-            // One layer stack per route: each layer put on the router instead would wrap
-            // every route in one more boxed service, cloned for each request.
+            // Around goes on each handler (see `on`): a layer on the router would wrap every
+            // route in one more boxed service, cloned for each request.
             app = app.route(path, handlers(around));
         }
     }

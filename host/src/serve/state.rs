@@ -46,9 +46,7 @@ pub(super) struct Service {
     pub(super) identity_header: Option<HeaderName>,
     /// How `/verify` checks tokens (`--leeway`, `--max-token-len`, `--refuse-unknown-names`).
     pub(super) rules: RuleArgs,
-    pub(super) limiter: Option<governor::DefaultKeyedRateLimiter<Caller>>,
-    /// Whether the limiter was last counted full: callers then share one allowance.
-    pub(super) crowded: AtomicBool,
+    pub(super) limiter: Option<Limiter>,
     pub(super) metrics: Metrics,
     /// Set when shutdown begins, so that `/healthz` tells load balancers to stop sending
     /// before the listener closes.
@@ -69,8 +67,7 @@ impl Service {
             upstream: Upstream::new(&config.api_endpoint, config.upstream_timeout)?,
             identity_header: config.identity_header.clone(),
             rules: config.rules.clone(),
-            limiter: config.rate_limit.map(governor::RateLimiter::keyed),
-            crowded: AtomicBool::new(false),
+            limiter: config.rate_limit.map(Limiter::new),
             metrics: Metrics::new(),
             draining: AtomicBool::new(false),
         })
@@ -407,6 +404,22 @@ pub(super) fn too_large(max_body: usize) -> Refusal {
         StatusCode::PAYLOAD_TOO_LARGE,
         format!("the body is larger than this server's limit of {max_body} bytes"),
     )
+}
+
+/// The rate limiter, keyed by [`Caller`], and whether it was last counted full: callers then
+/// share one allowance.
+pub(super) struct Limiter {
+    pub(super) keyed: governor::DefaultKeyedRateLimiter<Caller>,
+    pub(super) crowded: AtomicBool,
+}
+
+impl Limiter {
+    pub(super) fn new(quota: governor::Quota) -> Self {
+        Self {
+            keyed: governor::RateLimiter::keyed(quota),
+            crowded: AtomicBool::new(false),
+        }
+    }
 }
 
 /// Who a request comes from, as the rate limiter tells callers apart.
