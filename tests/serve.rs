@@ -529,6 +529,59 @@ fn slow_headers_time_out_and_the_access_log_holds_no_token() {
     }
 }
 
+/// The header timeout on a kept-alive connection counts from the end of the last answer: a
+/// connection that keeps asking within it is served past its first timeout, and one that
+/// stops is closed on time (serve's timer shares one tokio sleep per connection).
+#[test]
+fn the_header_timeout_restarts_after_each_answer_on_a_kept_alive_connection() {
+    let server = Server::start(&["--header-timeout", "1s", "--quiet"]);
+    let stream = TcpStream::connect(server.addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+    let mut ask = |n: usize| -> Instant {
+        let request = format!("GET /get-token?roomId=room-{n} HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        (&stream).write_all(request.as_bytes()).expect("write");
+        let mut length = None;
+        let mut status = String::new();
+        reader.read_line(&mut status).expect("status line");
+        assert!(
+            status.starts_with("HTTP/1.1 200"),
+            "request {n}: {status:?}"
+        );
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).expect("header");
+            if line == "\r\n" {
+                break;
+            }
+            if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = value.trim().parse::<usize>().ok();
+            }
+        }
+        let mut body = vec![0; length.expect("a declared length")];
+        reader.read_exact(&mut body).expect("body");
+        assert!(json_body(&String::from_utf8_lossy(&body))["token"].is_string());
+        Instant::now()
+    };
+    // Five requests 0.6 s apart: 2.4 s on one connection with a 1 s header timeout.
+    let mut answered = ask(0);
+    for n in 1..5 {
+        std::thread::sleep(Duration::from_millis(600));
+        answered = ask(n);
+    }
+    // Then silence: closed about 1 s after the last answer.
+    let mut rest = Vec::new();
+    let read = reader.read_to_end(&mut rest);
+    let waited = answered.elapsed();
+    assert!(read.is_ok() && rest.is_empty(), "{read:?} {rest:?}");
+    assert!(
+        waited >= Duration::from_millis(900) && waited < Duration::from_secs(3),
+        "closed {waited:?} after the last answer"
+    );
+}
+
 #[test]
 fn a_request_that_stalls_times_out() {
     let server = Server::start(&["--request-timeout", "1s"]);

@@ -1,12 +1,15 @@
 //! The listener: accepts within the connection cap, serves HTTP/1.1 with a header timeout,
 //! and on SIGTERM drains (`/healthz` answers 503) before it closes.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use axum::Router;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 
 use std::sync::atomic::Ordering;
 
@@ -139,7 +142,7 @@ pub(super) async fn serve(app: Router, config: &Config, service: Arc<Service>) -
         // The HTTP layer's own limits sit above the ones `front` answers in JSON (414, 431),
         // so that only a request far past them gets hyper's bare status.
         let connection = hyper::server::conn::http1::Builder::new()
-            .timer(TokioTimer::new())
+            .timer(HeadTimer::default())
             .header_read_timeout(header_timeout)
             .serve_connection(TokioIo::new(JsonErrors::new(stream)), service);
         let connection = graceful.watch(connection);
@@ -158,6 +161,71 @@ pub(super) async fn serve(app: Router, config: &Config, service: Arc<Service>) -
         () = tokio::time::sleep(SHUTDOWN_GRACE) => log!("warning: requests still in flight after {SHUTDOWN_GRACE:?}; stopping"),
     }
     Ok(())
+}
+
+/// hyper's timer for one connection, which it uses for the header-read timeout only. hyper
+/// asks for a new sleep each time it waits for a request's head; with tokio's own sleeps
+/// that arms and disarms a timer in the runtime's wheel for every request on a kept-alive
+/// connection (about 0.3 µs of serve's 8.6 µs of CPU a request under load). Here the
+/// connection's sleeps share one tokio sleep, moved on only when it goes off before the
+/// deadline of the sleep that waits on it: once per `--header-timeout` at most, where a
+/// connection is busy, and exactly on time where it is not.
+#[derive(Clone, Default)]
+struct HeadTimer(Arc<Shared>);
+
+type Shared = std::sync::Mutex<Option<Pin<Box<tokio::time::Sleep>>>>;
+
+/// One of hyper's sleeps on a connection.
+struct HeadSleep {
+    deadline: Instant,
+    shared: Arc<Shared>,
+}
+
+impl hyper::rt::Timer for HeadTimer {
+    fn sleep(&self, duration: Duration) -> Pin<Box<dyn hyper::rt::Sleep>> {
+        self.sleep_until(Instant::now() + duration)
+    }
+
+    fn sleep_until(&self, deadline: Instant) -> Pin<Box<dyn hyper::rt::Sleep>> {
+        Box::pin(HeadSleep {
+            deadline,
+            shared: Arc::clone(&self.0),
+        })
+    }
+
+    fn reset(&self, sleep: &mut Pin<Box<dyn hyper::rt::Sleep>>, deadline: Instant) {
+        if let Some(sleep) = sleep.as_mut().downcast_mut_pin::<HeadSleep>() {
+            sleep.get_mut().deadline = deadline;
+        }
+    }
+}
+
+impl hyper::rt::Sleep for HeadSleep {}
+
+impl Future for HeadSleep {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<()> {
+        let target = tokio::time::Instant::from_std(self.deadline);
+        let mut shared = self
+            .shared
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let sleep = shared.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(target)));
+        loop {
+            // Later than this deadline, or gone off before it: move it here.
+            let at = sleep.deadline();
+            if at > target || (at < target && sleep.is_elapsed()) {
+                sleep.as_mut().reset(target);
+            }
+            match sleep.as_mut().poll(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(()) if sleep.deadline() >= target => return Poll::Ready(()),
+                // It went off between the look and the poll, before this deadline.
+                Poll::Ready(()) => {}
+            }
+        }
+    }
 }
 
 /// Ctrl-C or SIGTERM.
