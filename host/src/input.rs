@@ -50,6 +50,14 @@ fn from_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Refused> {
             },
         ));
     }
+    // Read without tracking the path (a fifth of serve's reading time); a refusal is read
+    // again with it, to name its field.
+    let mut json = serde_json::Deserializer::from_slice(body);
+    if let Ok(read) = T::deserialize(&mut json)
+        && json.end().is_ok()
+    {
+        return Ok(read);
+    }
     let mut json = serde_json::Deserializer::from_slice(body);
     let read = serde_path_to_error::deserialize(&mut json).map_err(|e| {
         let syntax = e.inner().is_syntax() || e.inner().is_eof();
@@ -68,9 +76,12 @@ fn from_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Refused> {
 }
 
 fn from_form<T: DeserializeOwned>(text: &[u8]) -> Result<T, Refused> {
-    let pairs = form_urlencoded::parse(text).map(|(k, v)| (k.into_owned(), Text(v.into_owned())));
-    serde_path_to_error::deserialize(MapDeserializer::<_, ValueError>::new(pairs))
-        .map_err(|e| refused(&e.path().to_string(), &e.into_inner().to_string()))
+    let pairs = || form_urlencoded::parse(text).map(|(k, v)| (k, Text(v.into_owned())));
+    // As for JSON: the path is tracked only to name the field of a refusal.
+    T::deserialize(MapDeserializer::<_, ValueError>::new(pairs())).or_else(|_| {
+        serde_path_to_error::deserialize(MapDeserializer::<_, ValueError>::new(pairs()))
+            .map_err(|e| refused(&e.path().to_string(), &e.into_inner().to_string()))
+    })
 }
 
 /// A refusal naming its field: the path serde was in, or the key an unknown-field or
