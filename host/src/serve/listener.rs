@@ -57,7 +57,7 @@ impl Throttled {
 }
 
 /// Serves `app` on the configured address until SIGTERM or Ctrl-C, then drains.
-pub(super) async fn serve(app: Router, config: &Config, service: Arc<Service>) -> Result<()> {
+pub(super) async fn serve(app: Router, config: &Config, service: &'static Service) -> Result<()> {
     let (listen, header_timeout, max_connections, drain_time) = (
         config.listen,
         config.header_timeout,
@@ -128,14 +128,14 @@ pub(super) async fn serve(app: Router, config: &Config, service: Arc<Service>) -
             }
         };
         let _ = stream.set_nodelay(true);
-        let (app, state) = (app.clone(), Arc::clone(&service));
-        let service = hyper::service::service_fn(
+        let app = app.clone();
+        let answers = hyper::service::service_fn(
             move |mut request: hyper::Request<hyper::body::Incoming>| {
                 request.extensions_mut().insert(remote);
-                let (app, state) = (app.clone(), Arc::clone(&state));
+                let app = app.clone();
                 async move {
                     let request = request.map(axum::body::Body::new);
-                    Ok::<_, std::convert::Infallible>(answer(&state, app, request).await)
+                    Ok::<_, std::convert::Infallible>(answer(service, app, request).await)
                 }
             },
         );
@@ -144,7 +144,7 @@ pub(super) async fn serve(app: Router, config: &Config, service: Arc<Service>) -
         let connection = hyper::server::conn::http1::Builder::new()
             .timer(HeadTimer::default())
             .header_read_timeout(header_timeout)
-            .serve_connection(TokioIo::new(JsonErrors::new(stream)), service);
+            .serve_connection(TokioIo::new(JsonErrors::new(stream)), answers);
         let connection = graceful.watch(connection);
         let open = connections.clone();
         open.inc();

@@ -4,7 +4,6 @@
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::task::{Context, Poll};
 use std::time::Instant;
@@ -27,9 +26,9 @@ use crate::metrics::Reason;
 /// for every request (a fifth of serve's own time per request, in-process).
 #[derive(Clone)]
 pub(super) struct Around {
-    pub(super) service: Arc<Service>,
+    pub(super) service: &'static Service,
     pub(super) guarded: bool,
-    pub(super) latency: Histogram,
+    pub(super) latency: &'static Histogram,
 }
 
 impl<S> Layer<S> for Around {
@@ -77,7 +76,7 @@ where
         Timed {
             answer,
             start,
-            latency: self.around.latency.clone(),
+            latency: self.around.latency,
         }
     }
 }
@@ -86,7 +85,7 @@ where
 pub(super) struct Timed<F> {
     answer: Answer<F>,
     start: Instant,
-    latency: Histogram,
+    latency: &'static Histogram,
 }
 
 enum Answer<F> {

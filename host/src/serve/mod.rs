@@ -6,7 +6,6 @@
 //! `middleware` (what runs around every request), `listener` (accepting, draining), and
 //! `crate::meetings` (the upstream client).
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
@@ -34,15 +33,16 @@ pub use routes::help;
 /// Runs the server until SIGTERM or Ctrl-C.
 pub fn run(args: &ServeArgs) -> Result<()> {
     let config = config::Config::resolve(args)?;
-    let service = Arc::new(state::Service::new(&config)?);
-    let app = routes::router(Arc::clone(&service), &config);
+    // One service for the life of the process, shared by reference: requests never touch a
+    // reference count that every worker thread writes.
+    let service: &'static state::Service = Box::leak(Box::new(state::Service::new(&config)?));
+    let app = routes::router(service, &config);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the runtime")?;
     #[cfg(unix)]
     {
-        let service = Arc::clone(&service);
         let mut hangups = runtime
             .block_on(async {
                 tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
@@ -57,7 +57,6 @@ pub fn run(args: &ServeArgs) -> Result<()> {
     if service.limiter.is_some() {
         // Callers who went quiet are forgotten, so the limiter's memory follows the callers
         // of the last minute rather than every caller ever seen.
-        let service = Arc::clone(&service);
         runtime.spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(60));
             loop {

@@ -1,8 +1,6 @@
 //! The endpoints: the table `--help`, the 404 and 405 answers and the router are made from,
 //! each endpoint's request type and its handler.
 
-use std::sync::Arc;
-
 use anyhow::Result;
 use axum::Router;
 use axum::body::{Bytes, HttpBody};
@@ -38,10 +36,10 @@ pub(super) struct Call {
     body: Bytes,
 }
 
-impl FromRequest<Arc<Service>> for Call {
+impl FromRequest<&'static Service> for Call {
     type Rejection = Refusal;
 
-    async fn from_request(request: Request, service: &Arc<Service>) -> Result<Self, Refusal> {
+    async fn from_request(request: Request, service: &&'static Service) -> Result<Self, Refusal> {
         let (parts, body) = request.into_parts();
         let body = if body.is_end_stream() {
             Bytes::new()
@@ -128,7 +126,7 @@ pub(super) fn optional_id<'a>(
 /// PHP, Java, Ruby and .NET frontends send it) or in a body (as its Node and Rust examples
 /// read it), never both.
 pub(super) async fn get_token(
-    State(service): State<Arc<Service>>,
+    State(service): State<&'static Service>,
     call: Call,
 ) -> Result<Response, Refusal> {
     let asked = call.fields()?;
@@ -142,7 +140,7 @@ pub(super) async fn get_token(
 /// `GET` and `POST /get-token/:roomId` (with `--room-from-path`): as `/get-token`, the token
 /// scoped to that room.
 pub(super) async fn token_for_room(
-    State(service): State<Arc<Service>>,
+    State(service): State<&'static Service>,
     Path(room): Path<String>,
     call: Call,
 ) -> Result<Response, Refusal> {
@@ -156,7 +154,7 @@ pub(super) async fn token_for_room(
 
 /// `POST /create-meeting`: `{token, region}` forwarded as VideoSDK's examples forward it.
 pub(super) async fn create_meeting(
-    State(service): State<Arc<Service>>,
+    State(service): State<&'static Service>,
     call: Call,
 ) -> Result<Response, Refusal> {
     let asked: MeetingRequest = call.fields()?;
@@ -170,7 +168,7 @@ pub(super) async fn create_meeting(
 
 /// `POST /validate-meeting/:meetingId`: `{token}` forwarded as VideoSDK's examples forward it.
 pub(super) async fn validate_meeting(
-    State(service): State<Arc<Service>>,
+    State(service): State<&'static Service>,
     Path(meeting_id): Path<String>,
     call: Call,
 ) -> Result<Response, Refusal> {
@@ -194,7 +192,7 @@ pub(super) async fn validate_meeting(
 
 /// `POST /verify`: the token and what to check it against, in the body or the query.
 pub(super) async fn post_verify(
-    State(service): State<Arc<Service>>,
+    State(service): State<&'static Service>,
     call: Call,
 ) -> Result<axum::Json<Value>, Refusal> {
     let asked: VerifyRequest = call.fields()?;
@@ -259,7 +257,7 @@ pub(super) enum Callers {
 }
 
 /// The handlers of one path, by method, each behind the route's [`Around`].
-type Handlers = fn(Around) -> MethodRouter<Arc<Service>>;
+type Handlers = fn(Around) -> MethodRouter<&'static Service>;
 
 const GET: MethodFilter = MethodFilter::GET;
 const POST: MethodFilter = MethodFilter::POST;
@@ -267,13 +265,13 @@ const GET_POST: MethodFilter = GET.or(POST);
 
 /// `handler` for `methods`, behind `around`: one service, where a layer on the method router
 /// would box the route once more for every request.
-fn on<H, T>(around: Around, methods: MethodFilter, handler: H) -> MethodRouter<Arc<Service>>
+fn on<H, T>(around: Around, methods: MethodFilter, handler: H) -> MethodRouter<&'static Service>
 where
-    H: Handler<T, Arc<Service>>,
+    H: Handler<T, &'static Service>,
     H::Future: Unpin,
     T: 'static,
 {
-    let state = Arc::clone(&around.service);
+    let state = around.service;
     on_service(methods, around.layer(handler.with_state(state)))
 }
 
@@ -439,7 +437,7 @@ pub(super) fn methods_of(path: &str) -> Option<&'static str> {
 }
 
 /// `ok`, or 503 `{"error":"draining"}` once shutdown has begun.
-pub(super) async fn healthz(State(service): State<Arc<Service>>) -> Response {
+pub(super) async fn healthz(State(service): State<&'static Service>) -> Response {
     if service.draining() {
         Refusal::status(StatusCode::SERVICE_UNAVAILABLE, "draining").into_response()
     } else {
@@ -468,7 +466,7 @@ pub(super) async fn not_found() -> Refusal {
 }
 
 /// `GET /metrics`: every metric, in the Prometheus text format.
-pub(super) async fn metrics(State(service): State<Arc<Service>>) -> Response {
+pub(super) async fn metrics(State(service): State<&'static Service>) -> Response {
     (
         [(
             header::CONTENT_TYPE,
@@ -522,18 +520,22 @@ pub(super) fn inspector_response(name: &str) -> Response {
 /// The router: every endpoint of [`ENDPOINTS`] this configuration serves, each route behind
 /// [`Around`], then what every routed request passes (the listener calls
 /// [`front`](super::middleware::front) around it).
-pub(super) fn router(service: Arc<Service>, config: &Config) -> Router {
+pub(super) fn router(service: &'static Service, config: &Config) -> Router {
     let mut app = Router::new();
     for endpoint in ENDPOINTS.iter().filter(|e| (e.served)(config)) {
         for &(path, handlers) in endpoint.routes {
             let around = Around {
-                service: Arc::clone(&service),
+                service,
                 guarded: endpoint.callers == Callers::Guarded,
-                latency: service
-                    .metrics
-                    .latency
-                    .get_or_create(&RouteLabels { route: path })
-                    .clone(),
+                // Kept for the life of the process, as the service is: a request's clone
+                // of the route then copies a reference instead of counting one.
+                latency: Box::leak(Box::new(
+                    service
+                        .metrics
+                        .latency
+                        .get_or_create(&RouteLabels { route: path })
+                        .clone(),
+                )),
             };
             // Around goes on each handler (see `on`): a layer on the router would wrap every
             // route in one more boxed service, cloned for each request.
@@ -543,7 +545,7 @@ pub(super) fn router(service: Arc<Service>, config: &Config) -> Router {
     let mut app = app
         .fallback(not_found)
         .method_not_allowed_fallback(not_allowed)
-        .with_state(Arc::clone(&service));
+        .with_state(service);
     if let Some(origins) = &config.cors {
         if config.any_origin && service.credentials.load().auth_tokens.is_empty() {
             log!(

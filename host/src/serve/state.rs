@@ -256,7 +256,7 @@ impl Service {
             }
         }
         let mut names = Names::default();
-        let credentials = self.credentials.load_full();
+        let credentials = self.credentials.load();
         let defaults = credentials.issuer.spec(clock::now());
         let spec = asked
             .resolve(&defaults, Some(&self.policy), &mut names)
@@ -352,7 +352,7 @@ impl Service {
                 "token must be a VideoSDK token (printable text)",
             )),
             None => {
-                let credentials = self.credentials.load_full();
+                let credentials = self.credentials.load();
                 let spec = Spec {
                     roles: &[Role::Crawler],
                     expires_in: ExpiresIn::seconds(UPSTREAM_TOKEN_SECONDS),
