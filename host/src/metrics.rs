@@ -175,13 +175,20 @@ impl Metrics {
 
     /// Counts a token issued by `endpoint` with `scope`.
     pub fn issued(&self, endpoint: Endpoint, scope: Scope) {
-        let slot = &self.issued_by[endpoint as usize][scope as usize];
-        slot.get_or_init(|| {
+        let counter = || {
             self.issued
                 .get_or_create(&IssuedLabels { endpoint, scope })
                 .clone()
-        })
-        .inc();
+        };
+        // An endpoint or scope added without a slot is counted through the family, not lost.
+        let slot = self
+            .issued_by
+            .get(endpoint as usize)
+            .and_then(|row| row.get(scope as usize));
+        match slot {
+            Some(slot) => slot.get_or_init(counter).inc(),
+            None => counter().inc(),
+        };
     }
 
     pub fn reloaded(&self, ok: bool) {

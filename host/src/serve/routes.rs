@@ -271,8 +271,7 @@ where
     H::Future: Unpin,
     T: 'static,
 {
-    let state = around.service;
-    on_service(methods, around.layer(handler.with_state(state)))
+    on_service(methods, around.layer(handler.with_state(around.service)))
 }
 
 /// One endpoint: what `serve --help`, the 404 and 405 answers say of it, and how the router
