@@ -33,8 +33,8 @@ pub use routes::help;
 /// Runs the server until SIGTERM or Ctrl-C.
 pub fn run(args: &ServeArgs) -> Result<()> {
     let config = config::Config::resolve(args)?;
-    // One service for the life of the process, shared by reference: requests never touch a
-    // reference count that every worker thread writes.
+    // One service for the life of the process, shared by reference: a request copies it
+    // where it would otherwise count an `Arc` that every worker thread writes.
     let service: &'static state::Service = Box::leak(Box::new(state::Service::new(&config)?));
     let app = routes::router(service, &config);
     let runtime = tokio::runtime::Builder::new_multi_thread()
