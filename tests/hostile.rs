@@ -443,16 +443,48 @@ fn json_attacks() {
         let shown: String = payload.chars().take(120).collect();
         assert_eq!(check(&token), want, "{header} . {shown}");
     }
-    // Not UTF-8 at all.
-    let input = format!(
-        "{}.{}",
-        b64(HEADER.as_bytes()),
-        b64(b"{\"apikey\":\"\xff\"}")
+    // Not UTF-8 at all: short, and in claims long enough for the accelerated check (64
+    // bytes or more), after every character boundary across a block, each malformed
+    // sequence refused.
+    let signed = |payload: &[u8]| {
+        let input = format!("{}.{}", b64(HEADER.as_bytes()), b64(payload));
+        let mut mac = Hmac::<Sha256>::new_from_slice(SECRET).expect("key");
+        mac.update(input.as_bytes());
+        format!("{input}.{}", b64(&mac.finalize().into_bytes()))
+    };
+    assert_eq!(
+        check(&signed(b"{\"apikey\":\"\xff\"}")),
+        Err(Error::BadJson)
     );
-    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET).expect("key");
-    mac.update(input.as_bytes());
-    let token = format!("{input}.{}", b64(&mac.finalize().into_bytes()));
-    assert_eq!(check(&token), Err(Error::BadJson));
+    let bad: [&[u8]; 6] = [
+        b"\xff",
+        b"\xc0\xaf",
+        b"\xed\xa0\x80",
+        b"\xf0\x9f\x98",
+        b"\xf4\x90\x80\x80",
+        b"\x80",
+    ];
+    let room = "\u{1f600}é-".repeat(12);
+    for at in (0..80).filter(|&at| room.is_char_boundary(at)) {
+        for sequence in bad {
+            let mut apikey = room.as_bytes()[..at].to_vec();
+            apikey.extend_from_slice(sequence);
+            let mut payload = b"{\"apikey\":\"".to_vec();
+            payload.extend_from_slice(&apikey);
+            payload.extend_from_slice(payload_with("").as_bytes().split_at(12).1);
+            let shown = String::from_utf8_lossy(sequence);
+            assert_eq!(
+                check(&signed(&payload)),
+                Err(Error::BadJson),
+                "{shown:?} after {at}"
+            );
+        }
+        // Cut at a character boundary, the same claims verify.
+        if at > 0 {
+            let claims = payload_with("").replacen("\"k\"", &format!("\"{}\"", &room[..at]), 1);
+            assert_eq!(check(&signed(claims.as_bytes())), Ok(()), "cut at {at}");
+        }
+    }
 }
 
 #[test]
